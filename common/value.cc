@@ -101,6 +101,15 @@ absl::string_view Value::TypeName(Type type) {
   return "unknown";
 }
 
+std::string FormatShortestDouble(double v) {
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
 void AppendJsonString(absl::string_view text, std::string* out) {
   out->push_back('"');
   for (char c : text) {
@@ -149,18 +158,8 @@ void Value::AppendJson(std::string* out) const {
         out->append("null");
         return;
       }
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.17g", scalar_.d);
-      // Shortest form that reads back exactly.
-      for (int precision = 1; precision < 17; ++precision) {
-        char shorter[32];
-        std::snprintf(shorter, sizeof(shorter), "%.*g", precision, scalar_.d);
-        if (std::strtod(shorter, nullptr) == scalar_.d) {
-          std::snprintf(buf, sizeof(buf), "%s", shorter);
-          break;
-        }
-      }
-      absl::string_view text(buf);
+      const std::string formatted = FormatShortestDouble(scalar_.d);
+      absl::string_view text(formatted);
       out->append(text.data(), text.size());
       if (text.find_first_of(".eEn") == absl::string_view::npos) out->append(".0");
       return;

@@ -89,6 +89,9 @@ class Value {
   std::shared_ptr<const void> heap_;
 };
 
+// The shortest %g text that reads back as exactly `v` ("0.1", "1e+300", "5.5").
+std::string FormatShortestDouble(double v);
+
 // Appends `text` as a JSON string literal (quotes included) to `out`.
 void AppendJsonString(absl::string_view text, std::string* out);
 
