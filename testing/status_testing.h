@@ -2,6 +2,7 @@
 #ifndef GATEHOUSE_TESTING_STATUS_TESTING_H_
 #define GATEHOUSE_TESTING_STATUS_TESTING_H_
 
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -33,11 +34,12 @@ const absl::Status& GetStatus(const absl::StatusOr<T>& status_or) {
   lhs = std::move(statusor).value()
 
 // The status code and that the message contains `substr`.
-#define EXPECT_STATUS(expr, code, substr)                                         \
+#define EXPECT_STATUS(expr, expected_code, expected_substr)                        \
   do {                                                                            \
     const ::absl::Status gh_s_ = ::gatehouse::testing::GetStatus(expr);           \
-    EXPECT_EQ(gh_s_.code(), code) << gh_s_;                                       \
-    EXPECT_NE(std::string(gh_s_.message()).find(substr), std::string::npos) << gh_s_; \
+    EXPECT_EQ(gh_s_.code(), expected_code) << gh_s_;                              \
+    EXPECT_NE(std::string(gh_s_.message()).find(expected_substr), std::string::npos) \
+        << gh_s_;                                                                 \
   } while (false)
 
 #endif  // GATEHOUSE_TESTING_STATUS_TESTING_H_
