@@ -1,0 +1,79 @@
+// A loaded policy (POLICY.md): the Elastic Agent standalone format with every input parsed once
+// into a template (scalars with `${var}` references, maps gated by compiled conditions) that can
+// be rendered many times over changing variables.
+//
+// Thread contract: a Policy is immutable after loading; thread-safe to share.
+#ifndef GATEHOUSE_AGENT_POLICY_POLICY_H_
+#define GATEHOUSE_AGENT_POLICY_POLICY_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/policy/condition.h"
+#include "agent/policy/substitution.h"
+#include "agent/policy/yaml_tree.h"
+#include "common/value.h"
+#include "conditions/variables.h"
+
+namespace gatehouse::policy {
+
+// One `condition:` of an input (on the input itself, a stream, or a deeper mapping).
+struct ConditionSpec {
+  std::string text;
+  Position position;  // of the condition's value in the file
+  std::string where;  // "inputs[2].streams[1]"
+  std::shared_ptr<const CompiledCondition> compiled;
+};
+
+// The input (or one of its values) as a template.
+struct TemplateNode {
+  enum class Kind { kConstant, kScalar, kList, kMap };
+  Kind kind = Kind::kConstant;
+  Value constant;                                  // kConstant (a whole subtree without `${}`)
+  std::shared_ptr<const ScalarTemplate> scalar;    // kScalar
+  std::vector<TemplateNode> items;                 // kList
+  std::vector<std::pair<std::string, TemplateNode>> entries;  // kMap, without `condition`
+  int condition = -1;  // kMap: index into InputSpec::conditions, -1 when none
+  Position position;
+};
+
+struct InputSpec {
+  std::string id;    // as written (may contain `${}`: each copy renders its own)
+  std::string type;
+  Position position;  // of the input's mapping
+  bool supported = true;  // an input factory of this type exists
+  TemplateNode body;      // the whole input mapping, `processors` included
+  std::vector<ConditionSpec> conditions;
+  // Namespaces ("kubernetes", "env") of every variable the input reads, sorted, unique: the
+  // controller copies the input once per mapping of a dynamic provider among them.
+  std::vector<std::string> namespaces;
+  // Every slot the input's values and conditions read (sorted, unique): its dependencies.
+  std::vector<conditions::Slot> slots;
+};
+
+struct ProviderSpec {
+  std::string name;
+  Position position;
+  bool enabled = true;
+  bool known = false;  // a provider factory of this name exists
+  Value options;       // after ApplyOptions when known; raw otherwise
+};
+
+struct Policy {
+  std::string file;
+  bool strict = false;                  // agent.conditions.strict
+  std::string default_provider = "env";  // agent.providers.default
+  Value agent;                          // the whole `agent` section
+  Value monitoring;                     // agent.monitoring (null when absent)
+  std::map<std::string, ProviderSpec> providers;
+  std::map<std::string, Value> outputs;
+  std::vector<InputSpec> inputs;
+  std::vector<std::string> warnings;    // "file:line:col: warning: ..."
+};
+
+}  // namespace gatehouse::policy
+
+#endif  // GATEHOUSE_AGENT_POLICY_POLICY_H_
