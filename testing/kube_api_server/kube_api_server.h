@@ -26,6 +26,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace gatehouse::testing {
@@ -97,9 +99,29 @@ class KubeApiServer {
     std::string ns, name, type;
     nlohmann::json object;
   };
+  struct Caller {
+    std::string token;
+    std::string user_agent;
+    std::string user;
+  };
   explicit KubeApiServer(KubeApiServerOptions options);
   absl::Status Listen();
   void Install();
+  // Faults and counters, before routing: true when the request was answered (or dropped) here.
+  bool PreRoute(const httplib::Request& request, httplib::Response& response);
+  // 401/403 as the API server says them; true when the caller may go on.
+  bool Authorize(const Caller& caller, const std::string& verb, const std::string& ns,
+                 const std::string& name, httplib::Response& response);
+  void HandleItem(const httplib::Request& request, httplib::Response& response);
+  void HandleCollection(const httplib::Request& request, httplib::Response& response);
+  void HandleWatch(const Caller& caller, const std::string& ns, const httplib::Request& request,
+                   httplib::Response& response);
+  void HandleAdmin(const httplib::Request& request, httplib::Response& response);
+  void RecordEvent(const std::string& type, const std::string& ns, const std::string& name,
+                   const nlohmann::json& object) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the next watch events after `*last_rv` into `out`; false when the watch must end.
+  bool NextWatchEvents(const std::string& ns, const std::string& name, uint64_t epoch,
+                       absl::Time deadline, uint64_t* last_rv, std::string* out);
 
   const KubeApiServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
@@ -116,13 +138,12 @@ class KubeApiServer {
   uint64_t watch_epoch_ ABSL_GUARDED_BY(mu_) = 0;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   int open_watches_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::CondVar events_cv_;
   std::vector<Fault> faults_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> partitions_ ABSL_GUARDED_BY(mu_);
   bool outage_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time outage_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::map<std::pair<std::string, std::string>, int64_t> counters_ ABSL_GUARDED_BY(mu_);
-
-  friend class KubeApiServerHandlers;
 };
 
 }  // namespace gatehouse::testing
