@@ -1,0 +1,395 @@
+#include "inputs/common/prometheus/exposition.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace gatehouse::prometheus {
+namespace {
+
+// Character classes, one table lookup per byte on the hot path.
+constexpr uint8_t kNameStart = 1;   // [a-zA-Z_:]
+constexpr uint8_t kNameChar = 2;    // [a-zA-Z0-9_:]
+constexpr uint8_t kLabelStart = 4;  // [a-zA-Z_]
+constexpr uint8_t kLabelChar = 8;   // [a-zA-Z0-9_]
+
+struct CharTable {
+  uint8_t bits[256] = {};
+  constexpr CharTable() {
+    for (int c = 0; c < 256; ++c) {
+      const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      const bool digit = c >= '0' && c <= '9';
+      if (alpha || c == ':') bits[c] |= kNameStart;
+      if (alpha || digit || c == ':') bits[c] |= kNameChar;
+      if (alpha) bits[c] |= kLabelStart;
+      if (alpha || digit) bits[c] |= kLabelChar;
+    }
+  }
+};
+constexpr CharTable kChars;
+
+inline bool Is(char c, uint8_t cls) { return kChars.bits[static_cast<uint8_t>(c)] & cls; }
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+MetricType TypeFromText(absl::string_view t) {
+  if (t == "counter") return MetricType::kCounter;
+  if (t == "gauge") return MetricType::kGauge;
+  if (t == "histogram") return MetricType::kHistogram;
+  if (t == "summary") return MetricType::kSummary;
+  if (t == "untyped") return MetricType::kUntyped;
+  return MetricType::kUnknown;
+}
+
+// Case-insensitive equality with a lower-case literal.
+bool EqualsLower(absl::string_view text, absl::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Parses one body into an Exposition. Each line is handled by a small state machine over
+// [p, end) with the positions kept as raw pointers for speed.
+class ExpositionParser {
+ public:
+  ExpositionParser(absl::string_view body, Exposition* out) : body_(body), out_(out) {}
+
+  void Run() {
+    const char* p = body_.data();
+    const char* const end = p + body_.size();
+    out_->samples_.reserve(body_.size() / 96);
+    out_->labels_.reserve(body_.size() / 24);
+    uint32_t line = 0;
+    while (p < end) {
+      ++line;
+      const char* eol = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (eol == nullptr) eol = end;
+      const char* line_end = eol;
+      if (line_end > p && line_end[-1] == '\r') --line_end;
+      ParseLine(p, line_end, line);
+      p = eol + 1;
+    }
+    out_->line_count_ = line;
+  }
+
+ private:
+  void Error(uint32_t line, absl::string_view message) {
+    ++out_->error_count_;
+    if (out_->errors_.size() < Exposition::kMaxKeptErrors) {
+      out_->errors_.push_back({line, absl::StrCat("line ", line, ": ", message)});
+    }
+  }
+
+  void ParseLine(const char* p, const char* end, uint32_t line) {
+    while (p < end && IsBlank(*p)) ++p;
+    if (p == end) return;
+    if (*p == '#') {
+      ParseComment(p + 1, end, line);
+      return;
+    }
+    ParseSample(p, end, line);
+  }
+
+  static absl::string_view Token(const char*& p, const char* end) {
+    while (p < end && IsBlank(*p)) ++p;
+    const char* start = p;
+    while (p < end && !IsBlank(*p)) ++p;
+    return absl::string_view(start, p - start);
+  }
+
+  static bool IsMetricName(absl::string_view name) {
+    if (name.empty() || !Is(name[0], kNameStart)) return false;
+    for (char c : name) {
+      if (!Is(c, kNameChar)) return false;
+    }
+    return true;
+  }
+
+  MetricFamily& FamilyFor(absl::string_view name) {
+    if (!out_->families_.empty() && out_->families_.back().name == name) {
+      return out_->families_.back();
+    }
+    if (const MetricFamily* f = out_->FindFamily(name)) return const_cast<MetricFamily&>(*f);
+    out_->families_.push_back(MetricFamily{name, {}, MetricType::kUntyped, {}});
+    return out_->families_.back();
+  }
+
+  void ParseComment(const char* p, const char* end, uint32_t line) {
+    absl::string_view keyword = Token(p, end);
+    if (keyword != "HELP" && keyword != "TYPE") return;  // a plain comment
+    absl::string_view name = Token(p, end);
+    if (!IsMetricName(name)) {
+      Error(line, absl::StrCat(keyword, " line has an invalid metric name '",
+                               name.substr(0, 64), "'"));
+      return;
+    }
+    while (p < end && IsBlank(*p)) ++p;
+    absl::string_view rest(p, end - p);
+    MetricFamily& family = FamilyFor(name);
+    if (keyword == "HELP") {
+      family.help = rest;
+      return;
+    }
+    while (!rest.empty() && IsBlank(rest.back())) rest.remove_suffix(1);
+    if (rest.empty()) {
+      Error(line, absl::StrCat("TYPE line for '", name, "' has no type"));
+      return;
+    }
+    if (!family.type_text.empty()) {
+      Error(line, absl::StrCat("second TYPE line for '", name, "'"));
+      return;
+    }
+    family.type_text = rest;
+    family.type = TypeFromText(rest);
+  }
+
+  // Returns false (after reporting) on a malformed label set; `p` ends after '}'.
+  bool ParseLabels(const char*& p, const char* end, uint32_t line) {
+    ++p;  // '{'
+    while (true) {
+      while (p < end && IsBlank(*p)) ++p;
+      if (p == end) {
+        Error(line, "label set is not closed with '}'");
+        return false;
+      }
+      if (*p == '}') {
+        ++p;
+        return true;
+      }
+      const char* name_start = p;
+      if (!Is(*p, kLabelStart)) {
+        Error(line, absl::StrCat("invalid label name at column ", Column(p)));
+        return false;
+      }
+      while (p < end && Is(*p, kLabelChar)) ++p;
+      absl::string_view label_name(name_start, p - name_start);
+      while (p < end && IsBlank(*p)) ++p;
+      if (p == end || *p != '=') {
+        Error(line, absl::StrCat("expected '=' after label name '", label_name, "'"));
+        return false;
+      }
+      ++p;
+      while (p < end && IsBlank(*p)) ++p;
+      if (p == end || *p != '"') {
+        Error(line, absl::StrCat("label value for '", label_name, "' must be quoted"));
+        return false;
+      }
+      ++p;
+      const char* value_start = p;
+      bool escaped = false;
+      while (p < end && *p != '"') {
+        if (*p == '\\') {
+          escaped = true;
+          if (++p == end) break;
+        }
+        ++p;
+      }
+      if (p == end) {
+        Error(line, absl::StrCat("label value for '", label_name, "' is not terminated"));
+        return false;
+      }
+      absl::string_view raw(value_start, p - value_start);
+      ++p;  // closing quote
+      absl::string_view value = raw;
+      if (escaped) {
+        std::string unescaped;
+        if (!Unescape(raw, &unescaped)) {
+          Error(line, absl::StrCat("label value for '", label_name,
+                                   "' has an invalid escape (only \\\\, \\\" and \\n)"));
+          return false;
+        }
+        out_->unescaped_.push_back(std::move(unescaped));
+        value = out_->unescaped_.back();
+      }
+      for (size_t i = label_start_; i < out_->labels_.size(); ++i) {
+        if (out_->labels_[i].name == label_name) {
+          Error(line, absl::StrCat("duplicate label '", label_name, "'"));
+          return false;
+        }
+      }
+      out_->labels_.push_back(Label{label_name, value});
+      while (p < end && IsBlank(*p)) ++p;
+      if (p < end && *p == ',') {
+        ++p;
+      } else if (p < end && *p != '}') {
+        Error(line, absl::StrCat("expected ',' or '}' after the value of '", label_name, "'"));
+        return false;
+      }
+    }
+  }
+
+  static bool Unescape(absl::string_view raw, std::string* out) {
+    out->reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      if (++i == raw.size()) return false;
+      switch (raw[i]) {
+        case '\\': out->push_back('\\'); break;
+        case '"': out->push_back('"'); break;
+        case 'n': out->push_back('\n'); break;
+        default: return false;
+      }
+    }
+    return true;
+  }
+
+  static bool ParseValue(absl::string_view text, double* value) {
+    if (text.empty()) return false;
+    const char* first = text.data();
+    const char* last = first + text.size();
+    bool negative = false;
+    if (*first == '+' || *first == '-') {
+      negative = *first == '-';
+      ++first;
+      if (first == last) return false;
+    }
+    absl::string_view body(first, last - first);
+    if (EqualsLower(body, "inf") || EqualsLower(body, "infinity")) {
+      *value = negative ? -std::numeric_limits<double>::infinity()
+                        : std::numeric_limits<double>::infinity();
+      return true;
+    }
+    if (EqualsLower(body, "nan")) {
+      *value = std::numeric_limits<double>::quiet_NaN();
+      return true;
+    }
+    if (*first == '+' || *first == '-') return false;
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(first, last, v);
+    if (ec == std::errc::result_out_of_range) {
+      // Overflow to infinity and underflow to zero, like strtod.
+      v = std::strtod(std::string(text).c_str(), nullptr);
+      *value = v;
+      return ptr == last;
+    }
+    if (ec != std::errc() || ptr != last) return false;
+    *value = negative ? -v : v;
+    return true;
+  }
+
+  static bool ParseTimestamp(absl::string_view text, int64_t* ms) {
+    const char* first = text.data();
+    const char* last = first + text.size();
+    if (first != last && *first == '+') ++first;
+    auto [ptr, ec] = std::from_chars(first, last, *ms);
+    return ec == std::errc() && ptr == last && first != last;
+  }
+
+  size_t Column(const char* p) const { return static_cast<size_t>(p - line_start_) + 1; }
+
+  void ParseSample(const char* p, const char* end, uint32_t line) {
+    line_start_ = p;
+    const char* name_start = p;
+    if (!Is(*p, kNameStart)) {
+      Error(line, absl::StrCat("expected a metric name, found '",
+                               absl::string_view(p, std::min<size_t>(end - p, 32)), "'"));
+      return;
+    }
+    ++p;
+    while (p < end && Is(*p, kNameChar)) ++p;
+    Sample sample;
+    sample.name = absl::string_view(name_start, p - name_start);
+    sample.line = line;
+    label_start_ = out_->labels_.size();
+    const char* after_name = p;
+    while (p < end && IsBlank(*p)) ++p;
+    if (p < end && *p == '{') {
+      if (!ParseLabels(p, end, line)) {
+        out_->labels_.resize(label_start_);
+        return;
+      }
+    } else if (p != after_name) {
+      p = after_name;  // the blank before the value is Token's to skip
+    }
+    sample.label_begin = static_cast<uint32_t>(label_start_);
+    sample.label_count = static_cast<uint32_t>(out_->labels_.size() - label_start_);
+    if (p < end && !IsBlank(*p)) {
+      Error(line, absl::StrCat("unexpected '", absl::string_view(p, 1), "' after metric name '",
+                               sample.name, "'"));
+      out_->labels_.resize(label_start_);
+      return;
+    }
+    absl::string_view value_text = Token(p, end);
+    absl::string_view timestamp_text = Token(p, end);
+    absl::string_view extra = Token(p, end);
+    if (value_text.empty()) {
+      Error(line, absl::StrCat("sample '", sample.name, "' has no value"));
+    } else if (!ParseValue(value_text, &sample.value)) {
+      Error(line, absl::StrCat("sample '", sample.name, "' has an invalid value '",
+                               value_text.substr(0, 32), "'"));
+    } else if (!timestamp_text.empty() &&
+               !ParseTimestamp(timestamp_text, &sample.timestamp_ms)) {
+      Error(line, absl::StrCat("sample '", sample.name, "' has an invalid timestamp '",
+                               timestamp_text.substr(0, 32), "'"));
+    } else if (!extra.empty()) {
+      Error(line, absl::StrCat("sample '", sample.name, "' has unexpected text after the ",
+                               "timestamp"));
+    } else {
+      sample.has_timestamp = !timestamp_text.empty();
+      out_->samples_.push_back(sample);
+      return;
+    }
+    out_->labels_.resize(label_start_);
+  }
+
+  absl::string_view body_;
+  Exposition* out_;
+  size_t label_start_ = 0;
+  const char* line_start_ = nullptr;
+};
+
+absl::string_view MetricTypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kUntyped: return "untyped";
+    case MetricType::kCounter: return "counter";
+    case MetricType::kGauge: return "gauge";
+    case MetricType::kHistogram: return "histogram";
+    case MetricType::kSummary: return "summary";
+    case MetricType::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+Exposition Exposition::Parse(absl::string_view body) {
+  Exposition exposition;
+  ExpositionParser(body, &exposition).Run();
+  return exposition;
+}
+
+absl::string_view Exposition::LabelValue(const Sample& sample, absl::string_view name,
+                                         absl::string_view fallback) const {
+  const Label* label = labels_.data() + sample.label_begin;
+  for (uint32_t i = 0; i < sample.label_count; ++i) {
+    if (label[i].name == name) return label[i].value;
+  }
+  return fallback;
+}
+
+const MetricFamily* Exposition::FindFamily(absl::string_view name) const {
+  for (const MetricFamily& family : families_) {
+    if (family.name == name) return &family;
+  }
+  return nullptr;
+}
+
+std::string Exposition::ErrorSummary() const {
+  if (error_count_ == 0) return "";
+  return absl::StrCat(error_count_, error_count_ == 1 ? " malformed line" : " malformed lines",
+                      "; first: ", errors_.front().message);
+}
+
+}  // namespace gatehouse::prometheus

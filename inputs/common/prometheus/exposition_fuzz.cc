@@ -1,0 +1,31 @@
+// Fuzzes the exposition parser: any bytes parse without crashing, and every view the result
+// holds points into the body or into the Exposition's own storage.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "inputs/common/prometheus/exposition.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using gatehouse::prometheus::Exposition;
+  absl::string_view body(reinterpret_cast<const char*>(data), size);
+  Exposition e = Exposition::Parse(body);
+  auto inside = [&](absl::string_view v) {
+    return v.empty() || (v.data() >= body.data() && v.data() + v.size() <= body.data() + size);
+  };
+  for (const auto& sample : e.samples()) {
+    if (!inside(sample.name) || sample.name.empty()) std::abort();
+    if (sample.line == 0 || sample.line > e.line_count()) std::abort();
+    for (const auto& label : e.labels(sample)) {
+      if (!inside(label.name) || label.name.empty()) std::abort();
+      volatile size_t touch = 0;  // reads every byte of unescaped values too (ASan checks)
+      for (char c : label.value) touch += static_cast<unsigned char>(c);
+      (void)touch;
+    }
+  }
+  for (const auto& family : e.families()) {
+    if (!inside(family.name) || !inside(family.help) || !inside(family.type_text)) std::abort();
+  }
+  if (e.errors().size() > e.error_count()) std::abort();
+  return 0;
+}

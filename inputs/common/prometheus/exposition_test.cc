@@ -1,0 +1,155 @@
+#include "inputs/common/prometheus/exposition.h"
+
+#include <cmath>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "testing/ksm_server/fixtures.h"
+#include "testing/status_testing.h"
+
+namespace gatehouse::prometheus {
+namespace {
+
+using ::gatehouse::testing::ReadFileToString;
+using ::gatehouse::testing::TestdataPath;
+
+const Sample* FindSample(const Exposition& e, absl::string_view name, absl::string_view label,
+                         absl::string_view value) {
+  for (const Sample& s : e.samples()) {
+    if (s.name == name && e.LabelValue(s, label, "\x01") == value) return &s;
+  }
+  return nullptr;
+}
+
+TEST(ExpositionTest, ParsesEdgeCasesOfTheFormat) {
+  ASSERT_OK_AND_ASSIGN(std::string body,
+                       ReadFileToString(TestdataPath("testdata/ksm/format_edge_cases.prom")));
+  Exposition e = Exposition::Parse(body);
+  EXPECT_EQ(e.error_count(), 0u) << e.ErrorSummary();
+
+  const Sample* escaped = FindSample(e, "escaped_labels", "empty", "");
+  ASSERT_NE(escaped, nullptr);
+  EXPECT_EQ(e.LabelValue(*escaped, "path"), "C:\\dir\\file");
+  EXPECT_EQ(e.LabelValue(*escaped, "quote"), "say \"hi\"");
+  EXPECT_EQ(e.LabelValue(*escaped, "multi"), "a\nb");
+  EXPECT_EQ(e.labels(*escaped).size(), 4u);
+  EXPECT_EQ(escaped->line, 5u);
+  ASSERT_NE(FindSample(e, "escaped_labels", "trailing", "comma"), nullptr);
+  ASSERT_NE(FindSample(e, "indented_metric", "x", "\x01"), nullptr);
+
+  EXPECT_TRUE(std::isnan(FindSample(e, "special_values", "v", "nan")->value));
+  EXPECT_EQ(FindSample(e, "special_values", "v", "pos")->value, INFINITY);
+  EXPECT_EQ(FindSample(e, "special_values", "v", "neg")->value, -INFINITY);
+  EXPECT_DOUBLE_EQ(FindSample(e, "special_values", "v", "exp")->value, 0.0015);
+  EXPECT_EQ(FindSample(e, "special_values", "v", "int")->value, -42);
+
+  const Sample* ts = FindSample(e, "with_timestamp_total", "a", "\x01");
+  ASSERT_NE(ts, nullptr);
+  EXPECT_TRUE(ts->has_timestamp);
+  EXPECT_EQ(ts->timestamp_ms, 1700000000123);
+  EXPECT_EQ(FindSample(e, "with_timestamp_total", "a", "b")->timestamp_ms, -5);
+  EXPECT_FALSE(FindSample(e, "latency_sum", "x", "\x01")->has_timestamp);
+  ASSERT_NE(FindSample(e, "windows_crlf", "x", "\x01"), nullptr);
+  EXPECT_EQ(FindSample(e, "windows_crlf", "x", "\x01")->value, 1);
+
+  const MetricFamily* help = e.FindFamily("escaped_labels");
+  ASSERT_NE(help, nullptr);
+  EXPECT_EQ(help->type, MetricType::kGauge);
+  EXPECT_EQ(help->help, "Label values with \\\\ and \\n escapes in HELP.");
+  EXPECT_EQ(e.FindFamily("odd_type")->type, MetricType::kUnknown);
+  EXPECT_EQ(e.FindFamily("odd_type")->type_text, "stateset");
+  EXPECT_EQ(e.FindFamily("latency")->type, MetricType::kHistogram);
+  EXPECT_EQ(e.FindFamily("with_timestamp")->type, MetricType::kCounter);
+  EXPECT_EQ(e.FindFamily("special_values")->type, MetricType::kUntyped);
+}
+
+TEST(ExpositionTest, GarbageLinesAreReportedAndTheRestIsUsed) {
+  ASSERT_OK_AND_ASSIGN(std::string body, ReadFileToString(TestdataPath("testdata/ksm/garbage.prom")));
+  Exposition e = Exposition::Parse(body);
+  std::vector<std::string> good;
+  for (const Sample& s : e.samples()) good.push_back(std::string(e.LabelValue(s, "a")));
+  EXPECT_EQ(good, (std::vector<std::string>{"1", "4", "9"}));
+  ASSERT_EQ(e.error_count(), 7u);
+  EXPECT_EQ(e.errors()[0].line, 4u);
+  EXPECT_EQ(e.errors()[0].message, "line 4: sample 'this' has an invalid value 'is'");
+  EXPECT_EQ(e.errors()[1].message,
+            "line 5: expected ',' or '}' after the value of 'a'");
+  EXPECT_EQ(e.errors()[2].message, "line 6: expected a metric name, found '{missing_name=\"x\"} 3'");
+  EXPECT_EQ(e.errors()[3].message, "line 7: sample 'good_metric' has an invalid value 'not_a_number'");
+  EXPECT_EQ(e.errors()[4].message, "line 9: duplicate label 'a'");
+  EXPECT_EQ(e.errors()[5].message, "line 10: sample 'good_metric' has an invalid timestamp '12x'");
+  EXPECT_EQ(e.errors()[6].message,
+            "line 11: label value for 'a' has an invalid escape (only \\\\, \\\" and \\n)");
+  EXPECT_EQ(e.ErrorSummary(),
+            "7 malformed lines; first: line 4: sample 'this' has an invalid value 'is'");
+}
+
+TEST(ExpositionTest, SmallMalformedInputs) {
+  struct Case {
+    const char* body;
+    const char* error;
+  } cases[] = {
+      {"m{a=\"x", "line 1: label value for 'a' is not terminated"},
+      {"m{a=x} 1", "line 1: label value for 'a' must be quoted"},
+      {"m{1a=\"x\"} 1", "line 1: invalid label name at column 3"},
+      {"m{a} 1", "line 1: expected '=' after label name 'a'"},
+      {"m{a=\"x\"", "line 1: label set is not closed with '}'"},
+      {"m", "line 1: sample 'm' has no value"},
+      {"m 1 2 3", "line 1: sample 'm' has unexpected text after the timestamp"},
+      {"m +-1", "line 1: sample 'm' has an invalid value '+-1'"},
+      {"# TYPE m", "line 1: TYPE line for 'm' has no type"},
+      {"# TYPE 9m gauge", "line 1: TYPE line has an invalid metric name '9m'"},
+      {"# TYPE m gauge\n# TYPE m counter", "line 2: second TYPE line for 'm'"},
+  };
+  for (const Case& c : cases) {
+    Exposition e = Exposition::Parse(c.body);
+    ASSERT_EQ(e.error_count(), 1u) << c.body;
+    EXPECT_EQ(e.errors()[0].message, c.error) << c.body;
+  }
+}
+
+TEST(ExpositionTest, EmptyAndCommentOnlyBodiesHaveNoSamplesAndNoErrors) {
+  for (const char* body : {"", "\n\n", "# just a comment\n   \n#\n"}) {
+    Exposition e = Exposition::Parse(body);
+    EXPECT_TRUE(e.samples().empty());
+    EXPECT_EQ(e.error_count(), 0u);
+  }
+}
+
+TEST(ExpositionTest, KeepsAtMostTwentyErrorTextsButCountsAll) {
+  std::string body;
+  for (int i = 0; i < 50; ++i) body += "bad line\n";
+  body += "ok 1\n";
+  Exposition e = Exposition::Parse(body);
+  EXPECT_EQ(e.error_count(), 50u);
+  EXPECT_EQ(e.errors().size(), Exposition::kMaxKeptErrors);
+  ASSERT_EQ(e.samples().size(), 1u);
+  EXPECT_EQ(e.samples()[0].line, 51u);
+}
+
+TEST(ExpositionTest, ParsesTheRealKubeStateMetricsScrapes) {
+  std::vector<std::string> files = ::gatehouse::testing::SharedKsmFixtures();
+  if (files.empty()) GTEST_SKIP() << "../shared/ksm-fixtures is not there";
+  for (const std::string& file : files) {
+    ASSERT_OK_AND_ASSIGN(std::string body, ReadFileToString(file));
+    Exposition e = Exposition::Parse(body);
+    EXPECT_EQ(e.error_count(), 0u) << file << ": " << e.ErrorSummary();
+    // Every non-comment, non-blank line is a sample.
+    size_t sample_lines = 0;
+    size_t start = 0;
+    while (start < body.size()) {
+      size_t end = body.find('\n', start);
+      if (end == std::string::npos) end = body.size();
+      if (end > start && body[start] != '#') ++sample_lines;
+      start = end + 1;
+    }
+    EXPECT_EQ(e.samples().size(), sample_lines) << file;
+    EXPECT_GT(sample_lines, 500u) << file;
+    const MetricFamily* info = e.FindFamily("kube_pod_container_info");
+    ASSERT_NE(info, nullptr) << file;
+    EXPECT_EQ(info->type, MetricType::kGauge);
+  }
+}
+
+}  // namespace
+}  // namespace gatehouse::prometheus
