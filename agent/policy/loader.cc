@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "agent/input/input.h"
+#include "agent/pipeline/processors.h"
 #include "agent/provider/provider.h"
 #include "agent/registry/options.h"
 #include "agent/registry/registry.h"
@@ -24,8 +25,6 @@ class NoVariables final : public conditions::VariableReader {
  public:
   const Value* Read(conditions::Slot) const override { return nullptr; }
 };
-
-constexpr absl::string_view kKnownProcessors[] = {"add_fields", "drop_fields", "rename"};
 
 std::string WarningAt(const Position& position, absl::string_view message) {
   return absl::StrCat(position.ToString(), ": warning: ", message);
@@ -284,30 +283,11 @@ LoadOptions WithDefaults(const LoadOptions& in) {
       return Registry<InputFactory>::Global().Find(type) != nullptr;
     };
   }
-  if (!out.validate_processors) out.validate_processors = ValidateProcessors;
+  if (!out.validate_processors) out.validate_processors = ::gatehouse::ValidateProcessors;
   return out;
 }
 
 }  // namespace
-
-absl::Status ValidateProcessors(const Value& processors) {
-  if (processors.is_null()) return absl::OkStatus();
-  if (!processors.is_list()) return absl::InvalidArgumentError("'processors' must be a list");
-  for (const Value& processor : processors.as_list()) {
-    if (!processor.is_map() || processor.as_map().size() != 1) {
-      return absl::InvalidArgumentError(
-          "each processor must be a map with one key, the processor's name");
-    }
-    const std::string& name = processor.as_map().begin()->first;
-    bool known = false;
-    for (absl::string_view k : kKnownProcessors) known = known || k == name;
-    if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown processor '", name, "' (known: ", absl::StrJoin(kKnownProcessors, ", "), ")"));
-    }
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<Policy> LoadPolicyText(absl::string_view text, absl::string_view file_name,
                                       const LoadOptions& raw_options) {

@@ -34,7 +34,8 @@ struct LoadOptions {
   std::function<std::optional<ProviderInfo>(absl::string_view name)> find_provider;
   // Input types this build implements; defaults to Registry<InputFactory>.
   std::function<bool(absl::string_view type)> input_supported;
-  // Checks one `processors:` list (of a supported input); defaults to ValidateProcessors.
+  // Checks one `processors:` list (of a supported input); defaults to the pipeline's
+  // ValidateProcessors (agent/pipeline/processors.h).
   std::function<absl::Status(const Value& processors)> validate_processors;
   // Forces strict mode on (the `--strict` flag) whatever the policy says.
   bool force_strict = false;
@@ -43,10 +44,6 @@ struct LoadOptions {
 absl::StatusOr<Policy> LoadPolicyText(absl::string_view text, absl::string_view file_name,
                                       const LoadOptions& options);
 absl::StatusOr<Policy> LoadPolicyFile(const std::string& path, const LoadOptions& options);
-
-// The processors this build knows (add_fields, drop_fields, rename). Each list element must be a
-// map with exactly one key naming the processor.
-absl::Status ValidateProcessors(const Value& processors);
 
 }  // namespace gatehouse::policy
 
