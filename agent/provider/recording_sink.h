@@ -10,6 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "agent/provider/provider.h"
 #include "common/value.h"
 
@@ -48,6 +49,14 @@ class RecordingSink final : public ProviderSink {
   Value last() const {
     absl::MutexLock lock(&mu_);
     return published_.empty() ? Value() : published_.back();
+  }
+  // Blocks (in real time, up to `timeout`) until Publish has been called `count` times.
+  bool AwaitPublished(size_t count, absl::Duration timeout = absl::Seconds(10)) const {
+    absl::MutexLock lock(&mu_);
+    auto reached = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return published_.size() >= count;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
   }
   std::map<std::string, Mapping> mappings() const {
     absl::MutexLock lock(&mu_);
