@@ -133,4 +133,57 @@ RenderResult RenderInput(const InputSpec& input, const conditions::VariableReade
   return result;
 }
 
+std::string DynamicProviderOf(const InputSpec& input,
+                              const std::function<bool(absl::string_view)>& is_dynamic) {
+  for (const std::string& ns : input.namespaces) {
+    if (is_dynamic(ns)) return ns;
+  }
+  return "";
+}
+
+namespace {
+
+// The rendered config without its ids: what "identical copies" compares.
+Value WithoutIds(const Value& config) {
+  Value::Map map = config.as_map();
+  map.erase("id");
+  map.erase("original_id");
+  return Value(std::move(map));
+}
+
+}  // namespace
+
+std::vector<RenderResult> RenderInputCopies(const InputSpec& input,
+                                            const conditions::VariableReader& context,
+                                            absl::string_view provider,
+                                            const std::vector<MappingView>& mappings,
+                                            bool strict) {
+  std::vector<RenderResult> results;
+  if (provider.empty()) {
+    results.push_back(RenderInput(input, context, strict));
+    return results;
+  }
+  if (mappings.empty()) {
+    RenderResult none;
+    none.id = input.id;
+    none.reason = absl::StrCat("dynamic provider '", provider, "' has no mappings");
+    results.push_back(std::move(none));
+    return results;
+  }
+  std::vector<Value> seen;
+  for (const MappingView& mapping : mappings) {
+    CopyInfo copy{provider, mapping.id, mapping.processors};
+    RenderResult result = RenderInput(input, *mapping.reader, strict, &copy);
+    if (result.on) {
+      Value key = WithoutIds(result.config);
+      bool duplicate = false;
+      for (const Value& v : seen) duplicate = duplicate || v == key;
+      if (duplicate) continue;
+      seen.push_back(std::move(key));
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
 }  // namespace gatehouse::policy

@@ -5,6 +5,7 @@
 #ifndef GATEHOUSE_AGENT_POLICY_RENDER_H_
 #define GATEHOUSE_AGENT_POLICY_RENDER_H_
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,27 @@ struct RenderResult {
 
 RenderResult RenderInput(const InputSpec& input, const conditions::VariableReader& vars,
                          bool strict, const CopyInfo* copy = nullptr);
+
+// One mapping of a dynamic provider, as rendering sees it.
+struct MappingView {
+  std::string id;
+  const conditions::VariableReader* reader = nullptr;  // context + this mapping's variables
+  const Value* processors = nullptr;
+};
+
+// The dynamic provider an input is copied over: the first namespace it reads for which
+// `is_dynamic` is true; empty when none (a plain input).
+std::string DynamicProviderOf(const InputSpec& input,
+                              const std::function<bool(absl::string_view)>& is_dynamic);
+
+// Every copy of `input`: one result over `context` when `provider` is empty, else one per
+// mapping (identical rendered copies kept once, the first id wins). With a dynamic provider and
+// no mapping, one off result says so.
+std::vector<RenderResult> RenderInputCopies(const InputSpec& input,
+                                            const conditions::VariableReader& context,
+                                            absl::string_view provider,
+                                            const std::vector<MappingView>& mappings,
+                                            bool strict);
 
 }  // namespace gatehouse::policy
 
