@@ -1,0 +1,63 @@
+#include "inputs/kubernetes/common/state_metricset.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <utility>
+
+namespace gatehouse::kubernetes {
+namespace {
+
+std::map<std::string, std::unique_ptr<StateMetricset>, std::less<>>& Metricsets() {
+  static auto* const metricsets =
+      new std::map<std::string, std::unique_ptr<StateMetricset>, std::less<>>();
+  return *metricsets;
+}
+
+}  // namespace
+
+namespace internal {
+StateMetricsetRegistrar::StateMetricsetRegistrar(std::unique_ptr<StateMetricset> metricset) {
+  std::string name(metricset->name());
+  if (!Metricsets().emplace(name, std::move(metricset)).second) {
+    std::fprintf(stderr, "gatehouse: state metricset '%s' registered twice\n", name.c_str());
+    std::abort();
+  }
+}
+}  // namespace internal
+
+const StateMetricset* FindStateMetricset(absl::string_view name) {
+  auto it = Metricsets().find(name);
+  return it == Metricsets().end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> StateMetricsetNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, metricset] : Metricsets()) names.push_back(name);
+  return names;
+}
+
+std::pair<absl::string_view, absl::string_view> SplitContainerId(absl::string_view id) {
+  size_t sep = id.find("://");
+  if (sep == absl::string_view::npos) return {absl::string_view(), id};
+  return {id.substr(0, sep), id.substr(sep + 3)};
+}
+
+Event JsonNumber(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15) {
+    return static_cast<int64_t>(v);
+  }
+  return v;
+}
+
+std::string AsciiLower(absl::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace gatehouse::kubernetes
