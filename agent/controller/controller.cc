@@ -1,0 +1,166 @@
+#include "agent/controller/controller.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+
+namespace gatehouse::controller {
+
+absl::string_view StateName(InputStatus::State state) {
+  switch (state) {
+    case InputStatus::State::kRunning:
+      return "running";
+    case InputStatus::State::kStopped:
+      return "stopped";
+    case InputStatus::State::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
+                       InputManager* manager, ControllerOptions options)
+    : policy_(std::move(policy)), store_(store), options_(std::move(options)), manager_(manager) {
+  for (size_t i = 0; i < policy_->inputs.size(); ++i) {
+    for (Slot slot : policy_->inputs[i].slots) dependents_[slot].push_back(i);
+    for (const std::string& ns : policy_->inputs[i].namespaces) by_namespace_[ns].push_back(i);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
+    std::shared_ptr<const policy::Policy> policy, VariableStore* store, InputManager* manager,
+    ControllerOptions options) {
+  if (policy == nullptr || store == nullptr || manager == nullptr) {
+    return absl::InvalidArgumentError("Controller::Create: policy, store and manager are required");
+  }
+  std::unique_ptr<Controller> controller(
+      new Controller(std::move(policy), store, manager, std::move(options)));
+  std::shared_ptr<const StoreSnapshot> snapshot = store->Snapshot();
+  absl::MutexLock lock(&controller->mu_);
+  controller->inputs_.resize(controller->policy_->inputs.size());
+  controller->generation_ = snapshot->generation();
+  for (size_t i = 0; i < controller->inputs_.size(); ++i) {
+    controller->RenderAndReconcile(i, *snapshot);
+  }
+  return controller;
+}
+
+void Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot) {
+  const policy::InputSpec& input = policy_->inputs[index];
+  InputState& state = inputs_[index];
+  const std::string provider = policy::DynamicProviderOf(input, [&](absl::string_view ns) {
+    return options_.is_dynamic(ns) || !snapshot.Mappings(ns).empty();
+  });
+  std::vector<std::unique_ptr<conditions::VariableReader>> readers;
+  std::vector<policy::MappingView> views;
+  if (!provider.empty()) {
+    for (const DynamicMappingPtr& mapping : snapshot.Mappings(provider)) {
+      readers.push_back(snapshot.ReaderForMapping(*mapping));
+      views.push_back(policy::MappingView{mapping->id, readers.back().get(), &mapping->processors});
+    }
+  }
+  state.copies = policy::RenderInputCopies(input, snapshot, provider, views, policy_->strict);
+  std::map<std::string, DesiredInput> desired;
+  for (const policy::RenderResult& copy : state.copies) {
+    evaluations_ += copy.evaluations;
+    if (copy.on && input.supported) desired[copy.id] = DesiredInput{input.type, copy.config};
+    if (!copy.on && copy.failed) GH_LOG_WARN("input {} failed: {}", copy.id, copy.reason);
+  }
+  state.start_errors = manager_->Reconcile(desired, state.desired);
+  state.desired = std::move(desired);
+}
+
+void Controller::Apply(const std::vector<ChangeSet>& changes) {
+  if (changes.empty()) return;
+  std::vector<size_t> affected;
+  bool everything = false;
+  for (const ChangeSet& change : changes) {
+    everything = everything || change.everything;
+    for (Slot slot : change.changed_slots) {
+      auto it = dependents_.find(slot);
+      if (it != dependents_.end()) affected.insert(affected.end(), it->second.begin(), it->second.end());
+    }
+    for (const DynamicChange& dynamic : change.dynamic) {
+      auto it = by_namespace_.find(dynamic.provider);
+      if (it != by_namespace_.end()) affected.insert(affected.end(), it->second.begin(), it->second.end());
+    }
+  }
+  if (everything) {
+    affected.clear();
+    for (size_t i = 0; i < policy_->inputs.size(); ++i) affected.push_back(i);
+  }
+  std::sort(affected.begin(), affected.end());
+  affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
+  std::shared_ptr<const StoreSnapshot> snapshot = store_->Snapshot();
+  absl::MutexLock lock(&mu_);
+  generation_ = snapshot->generation();
+  for (size_t i : affected) {
+    RenderAndReconcile(i, *snapshot);
+    ++rerenders_;
+  }
+}
+
+void Controller::Run(absl::Notification* stop) {
+  while (!stop->HasBeenNotified()) {
+    uint64_t after;
+    {
+      absl::MutexLock lock(&mu_);
+      after = generation_;
+    }
+    std::vector<ChangeSet> changes = store_->WaitForChanges(after, absl::Milliseconds(200));
+    if (changes.empty()) continue;
+    // Close followers join this batch.
+    if (options_.coalesce > absl::ZeroDuration()) options_.clock->SleepFor(options_.coalesce, stop);
+    std::vector<ChangeSet> more = store_->DrainChanges();
+    changes.insert(changes.end(), std::make_move_iterator(more.begin()),
+                   std::make_move_iterator(more.end()));
+    Apply(changes);
+  }
+}
+
+std::vector<InputStatus> Controller::Statuses() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<InputStatus> out;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const policy::InputSpec& input = policy_->inputs[i];
+    for (const policy::RenderResult& copy : inputs_[i].copies) {
+      InputStatus status;
+      status.id = copy.id;
+      status.input_id = input.id;
+      for (const policy::ConditionSpec& c : input.conditions) status.conditions.push_back(c.text);
+      status.variables = copy.variables;
+      status.config = copy.config;
+      status.reason = copy.reason;
+      if (copy.on) {
+        auto error = inputs_[i].start_errors.find(copy.id);
+        if (!input.supported) {
+          status.state = InputStatus::State::kFailed;
+          status.reason = absl::StrCat("input type '", input.type, "' is not supported");
+        } else if (error != inputs_[i].start_errors.end()) {
+          status.state = InputStatus::State::kFailed;
+          status.reason = error->second.ToString();
+        } else {
+          status.state = InputStatus::State::kRunning;
+        }
+      } else {
+        status.state = copy.failed ? InputStatus::State::kFailed : InputStatus::State::kStopped;
+      }
+      out.push_back(std::move(status));
+    }
+  }
+  return out;
+}
+
+int64_t Controller::evaluations() const {
+  absl::MutexLock lock(&mu_);
+  return evaluations_;
+}
+
+int64_t Controller::rerenders() const {
+  absl::MutexLock lock(&mu_);
+  return rerenders_;
+}
+
+}  // namespace gatehouse::controller

@@ -1,0 +1,106 @@
+// Controller: keeps the running inputs equal to what the policy's conditions say over the
+// variables in the VariableStore. A dependency index maps each slot to the inputs that read it;
+// on a change set only those inputs are evaluated and rendered again, then reconciled through the
+// InputManager (untouched inputs keep running). Change sets arriving within `coalesce` of each
+// other are handled together.
+//
+// Thread contract: one event loop (Run, or the caller of Apply) drives it; Statuses() and the
+// counters are thread-safe and may be read from any thread (the /status handler, explain).
+#ifndef GATEHOUSE_AGENT_CONTROLLER_CONTROLLER_H_
+#define GATEHOUSE_AGENT_CONTROLLER_CONTROLLER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "agent/controller/input_manager.h"
+#include "agent/policy/policy.h"
+#include "agent/policy/render.h"
+#include "agent/store/variable_store.h"
+#include "common/clock.h"
+
+namespace gatehouse::controller {
+
+struct ControllerOptions {
+  absl::Duration coalesce = absl::Milliseconds(20);
+  Clock* clock = &Clock::Real();
+  // Namespaces of dynamic providers (besides those with mappings in the store).
+  std::function<bool(absl::string_view)> is_dynamic = [](absl::string_view) { return false; };
+};
+
+// One input copy as /status and `gatehouse explain` show it.
+struct InputStatus {
+  enum class State { kRunning, kStopped, kFailed };
+  std::string id;        // the copy's id
+  std::string input_id;  // the policy input's id
+  State state = State::kStopped;
+  std::vector<std::string> conditions;  // condition texts of the input
+  std::string reason;    // why it is stopped or failed
+  std::vector<std::pair<std::string, Value>> variables;  // what its conditions read
+  Value config;          // rendered config when on
+};
+
+absl::string_view StateName(InputStatus::State state);
+
+class Controller {
+ public:
+  // Renders every input once and starts what is on. `store`, `manager` outlive the controller;
+  // the policy's slots must come from `store` (load it with the store as resolver).
+  static absl::StatusOr<std::unique_ptr<Controller>> Create(
+      std::shared_ptr<const policy::Policy> policy, VariableStore* store, InputManager* manager,
+      ControllerOptions options = {});
+
+  // Handles change sets: re-evaluates and re-renders only the inputs that read a changed slot or
+  // a changed dynamic provider, then reconciles. The event loop's step.
+  void Apply(const std::vector<ChangeSet>& changes) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The event loop: waits for change sets, waits `coalesce` more for close followers, applies.
+  // Returns when `stop` is notified.
+  void Run(absl::Notification* stop);
+
+  std::vector<InputStatus> Statuses() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Conditions evaluated since creation (tests count them).
+  int64_t evaluations() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Inputs rendered again by Apply since creation.
+  int64_t rerenders() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct InputState {
+    std::vector<policy::RenderResult> copies;
+    std::map<std::string, DesiredInput> desired;
+    std::map<std::string, absl::Status> start_errors;
+  };
+
+  Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
+             InputManager* manager, ControllerOptions options);
+  void RenderAndReconcile(size_t input, const StoreSnapshot& snapshot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::shared_ptr<const policy::Policy> policy_;
+  VariableStore* const store_;
+  const ControllerOptions options_;
+  // Dependency index: slot → inputs whose values or conditions read it.
+  absl::flat_hash_map<Slot, std::vector<size_t>> dependents_;
+  // Namespace → inputs that read it (for dynamic provider changes).
+  absl::flat_hash_map<std::string, std::vector<size_t>> by_namespace_;
+
+  mutable absl::Mutex mu_;
+  InputManager* const manager_ ABSL_PT_GUARDED_BY(mu_);
+  std::vector<InputState> inputs_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t evaluations_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t rerenders_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace gatehouse::controller
+
+#endif  // GATEHOUSE_AGENT_CONTROLLER_CONTROLLER_H_

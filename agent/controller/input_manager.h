@@ -1,0 +1,62 @@
+// InputManager: keeps the running input instances equal to the desired set. An instance whose
+// rendered config is unchanged keeps running; a changed config means a new instance (stop the old,
+// start the new); an id no longer desired is stopped.
+//
+// Thread contract: thread-compatible; the controller's event loop is its only caller.
+#ifndef GATEHOUSE_AGENT_CONTROLLER_INPUT_MANAGER_H_
+#define GATEHOUSE_AGENT_CONTROLLER_INPUT_MANAGER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "agent/input/input.h"
+#include "agent/registry/registry.h"
+#include "common/value.h"
+
+namespace gatehouse::controller {
+
+struct DesiredInput {
+  std::string type;
+  Value config;
+};
+
+class InputManager {
+ public:
+  struct Stats {
+    int started = 0;
+    int stopped = 0;
+  };
+
+  // `factories` outlives the manager (Registry<InputFactory>::Global() by default).
+  explicit InputManager(const Registry<InputFactory>* factories = &Registry<InputFactory>::Global(),
+                        EventPublisher* publisher = nullptr, InputObserver* observer = nullptr);
+  ~InputManager();  // stops every instance
+
+  // Makes the running instances among `owned_ids` equal to `desired` (ids outside both are left
+  // alone). Returns per-id start errors (the instance then counts as failed, not running).
+  std::map<std::string, absl::Status> Reconcile(const std::map<std::string, DesiredInput>& desired,
+                                                const std::map<std::string, DesiredInput>& previous);
+
+  bool IsRunning(const std::string& id) const { return running_.count(id) > 0; }
+  size_t running_count() const { return running_.size(); }
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Running {
+    Value config;
+    std::unique_ptr<Input> input;
+  };
+  void StopOne(const std::string& id);
+
+  const Registry<InputFactory>* factories_;
+  EventPublisher* publisher_;
+  InputObserver* observer_;
+  std::map<std::string, Running> running_;
+  Stats stats_;
+};
+
+}  // namespace gatehouse::controller
+
+#endif  // GATEHOUSE_AGENT_CONTROLLER_INPUT_MANAGER_H_
