@@ -23,6 +23,8 @@
 #include "kube/token_bucket.h"
 #include "nlohmann/json.hpp"
 
+struct curl_slist;
+
 namespace gatehouse::kube {
 
 struct KubeClientOptions {
@@ -42,6 +44,8 @@ struct KubeClientOptions {
 struct CallOptions {
   absl::Time monotonic_deadline = absl::InfiniteFuture();  // on the client's clock
   absl::Notification* cancel = nullptr;
+  // Watch only: polled after each event and about once a second; true ends the watch with OK.
+  std::function<bool()> should_stop;
 };
 
 class KubeClient {
@@ -78,7 +82,7 @@ class KubeClient {
   void* TakeHandle();
   void ReturnHandle(void* handle);
   struct Attempt;
-  absl::Status ConfigureHandle(void* handle, const std::string& url, const std::string& token,
+  void ConfigureHandle(void* handle, const std::string& url, const std::string& token,
                                absl::Duration timeout);
 
   const KubeConfig config_;
@@ -86,6 +90,7 @@ class KubeClient {
   std::string user_agent_;
   std::string url_host_;     // the URL's scheme://host:port (the TLS server name when set)
   std::string connect_to_;   // CURLOPT_CONNECT_TO entry when tls_server_name is set
+  curl_slist* connect_to_list_ = nullptr;
   std::string ca_pem_;
   std::string cert_pem_;
   std::string key_pem_;

@@ -26,8 +26,8 @@ std::string KubeReason(const absl::Status& status);
 // The HTTP code carried by such a status; 0 for other statuses.
 int KubeHttpCode(const absl::Status& status);
 
-bool IsConflict(const absl::Status& status);       // 409 Conflict
-bool IsAlreadyExists(const absl::Status& status);  // 409 AlreadyExists
+bool IsKubeConflict(const absl::Status& status);       // 409 Conflict
+bool IsKubeAlreadyExists(const absl::Status& status);  // 409 AlreadyExists
 
 // The message a person can act on when leases are forbidden: the server's message and the RBAC
 // rule to add.

@@ -21,8 +21,10 @@ class KubeLeaseLock final : public LeaseLock {
   absl::StatusOr<Lease> Create(const LeaseRecord& record, const LockCallOptions& call) override;
   absl::StatusOr<Lease> Update(const Lease& current, const LeaseRecord& record,
                                const LockCallOptions& call) override;
-  absl::StatusOr<std::optional<Lease>> AwaitChange(absl::string_view resource_version,
-                                                   const LockCallOptions& call) override;
+  absl::Status Watch(absl::string_view resource_version,
+                     const std::function<bool(const std::optional<Lease>&)>& on_change,
+                     const std::function<bool()>& should_stop,
+                     const LockCallOptions& call) override;
   std::string Describe() const override { return namespace_ + "/" + name_; }
   std::string lease_namespace() const override { return namespace_; }
 

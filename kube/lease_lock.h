@@ -4,6 +4,7 @@
 #ifndef GATEHOUSE_KUBE_LEASE_LOCK_H_
 #define GATEHOUSE_KUBE_LEASE_LOCK_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -60,11 +61,15 @@ class LeaseLock {
   virtual absl::StatusOr<Lease> Update(const Lease& current, const LeaseRecord& record,
                                        const LockCallOptions& call) = 0;
 
-  // Waits for the Lease to change after `resource_version` (a watch). Returns the new Lease when
-  // one arrived, nullopt at the deadline or on cancel, kUnimplemented when the back-end cannot
-  // watch (the elector polls then), or the error (410 Gone included) when the watch failed.
-  virtual absl::StatusOr<std::optional<Lease>> AwaitChange(absl::string_view resource_version,
-                                                           const LockCallOptions& call) {
+  // Streams the Lease's changes after `resource_version` (a watch) to `on_change` (nullopt: the
+  // Lease was deleted) until it returns false, `should_stop` returns true (checked after each
+  // event and about once a second), the deadline, or cancel: then OK. kUnimplemented when the
+  // back-end cannot watch (the elector polls then); the error when the watch fails (IsGone() for
+  // 410: re-list).
+  virtual absl::Status Watch(absl::string_view resource_version,
+                             const std::function<bool(const std::optional<Lease>&)>& on_change,
+                             const std::function<bool()>& should_stop,
+                             const LockCallOptions& call) {
     return absl::UnimplementedError("this lease back-end cannot watch");
   }
 
