@@ -45,6 +45,11 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel->load() ? 1 : 0;  // non-zero aborts with CURLE_ABORTED_BY_CALLBACK
+}
+
 std::string ReasonPhrase(long code) {
   switch (code) {
     case 400: return " Bad Request";
@@ -169,6 +174,11 @@ absl::StatusOr<std::string> HttpFetcher::Fetch(const std::string& raw_url) {
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+  if (options_.cancel != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(options_.cancel));
+  }
   struct curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, "Accept: text/plain;version=0.0.4;q=1,*/*;q=0.1");
   std::string auth;
@@ -186,6 +196,9 @@ absl::StatusOr<std::string> HttpFetcher::Fetch(const std::string& raw_url) {
   switch (rc) {
     case CURLE_OK:
       break;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return KindError(FetchErrorKind::kOther, absl::StatusCode::kCancelled,
+                       absl::StrCat("GET ", url, ": cancelled (the input is stopping)"));
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return KindError(FetchErrorKind::kDns, absl::StatusCode::kUnavailable,

@@ -7,6 +7,7 @@
 #ifndef GATEHOUSE_INPUTS_COMMON_HTTP_HTTP_FETCHER_H_
 #define GATEHOUSE_INPUTS_COMMON_HTTP_HTTP_FETCHER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,6 +26,9 @@ struct HttpFetcherOptions {
   std::string bearer_token_file;  // empty: no Authorization header
   int64_t max_body_bytes = int64_t{256} << 20;
   std::string user_agent = "gatehouse";
+  // When set and true, an in-flight fetch aborts within ~100ms with a Cancelled error (the
+  // input is stopping). Must outlive the fetcher.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // What went wrong, for metrics and tests (the status message says it for humans).
