@@ -30,8 +30,24 @@ InputManager::InputManager(const Registry<InputFactory>* factories, EventPublish
       publisher_(publisher),
       observer_(observer != nullptr ? observer : DefaultObserver()) {}
 
-InputManager::~InputManager() {
+InputManager::InputManager(const Registry<InputFactory>* factories, WiringFactory wiring)
+    : factories_(factories),
+      wiring_(std::move(wiring)),
+      publisher_(nullptr),
+      observer_(DefaultObserver()) {}
+
+InputManager::~InputManager() { StopAll(); }
+
+void InputManager::StopAll() {
   while (!running_.empty()) StopOne(running_.begin()->first);
+}
+
+void InputManager::RetainOnly(const std::set<std::string>& keep) {
+  std::vector<std::string> drop;
+  for (const auto& [id, unused] : running_) {
+    if (keep.count(id) == 0) drop.push_back(id);
+  }
+  for (const auto& id : drop) StopOne(id);
 }
 
 void InputManager::StopOne(const std::string& id) {
@@ -67,6 +83,17 @@ std::map<std::string, absl::Status> InputManager::Reconcile(
     context.config = want.config;
     context.publisher = publisher_;
     context.observer = observer_;
+    std::unique_ptr<EventPublisher> owned_publisher;
+    if (wiring_) {
+      absl::StatusOr<InstanceWiring> wiring = wiring_(id, want);
+      if (!wiring.ok()) {
+        errors[id] = wiring.status();
+        continue;
+      }
+      owned_publisher = std::move(wiring->publisher);
+      context.publisher = owned_publisher.get();
+      if (wiring->observer != nullptr) context.observer = wiring->observer;
+    }
     auto input = factory->Create(std::move(context));
     if (!input.ok()) {
       errors[id] = input.status();
@@ -77,7 +104,7 @@ std::map<std::string, absl::Status> InputManager::Reconcile(
       errors[id] = s;
       continue;
     }
-    running_[id] = Running{want.config, *std::move(input)};
+    running_[id] = Running{want.config, *std::move(input), std::move(owned_publisher)};
     ++stats_.started;
     GH_LOG_INFO("input {} started", id);
   }

@@ -6,11 +6,14 @@
 #ifndef GATEHOUSE_AGENT_CONTROLLER_INPUT_MANAGER_H_
 #define GATEHOUSE_AGENT_CONTROLLER_INPUT_MANAGER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "agent/input/input.h"
 #include "agent/registry/registry.h"
 #include "common/value.h"
@@ -29,6 +32,19 @@ class InputManager {
     int stopped = 0;
   };
 
+  // What the agent gives one input instance: its own pipeline (processors, metadata, the queue of
+  // its output), owned by the instance and destroyed after the input stops, and an observer that
+  // knows the instance's id.
+  struct InstanceWiring {
+    std::unique_ptr<EventPublisher> publisher;
+    InputObserver* observer = nullptr;  // null: the manager's default
+  };
+  using WiringFactory = std::function<absl::StatusOr<InstanceWiring>(const std::string& id,
+                                                                      const DesiredInput& input)>;
+
+  // Every instance gets its wiring from `wiring` (the agent's pipelines).
+  InputManager(const Registry<InputFactory>* factories, WiringFactory wiring);
+
   // `factories` outlives the manager (Registry<InputFactory>::Global() by default).
   explicit InputManager(const Registry<InputFactory>* factories = &Registry<InputFactory>::Global(),
                         EventPublisher* publisher = nullptr, InputObserver* observer = nullptr);
@@ -39,6 +55,11 @@ class InputManager {
   std::map<std::string, absl::Status> Reconcile(const std::map<std::string, DesiredInput>& desired,
                                                 const std::map<std::string, DesiredInput>& previous);
 
+  // Stops every running instance whose id is not in `keep` (a reload drops removed inputs).
+  void RetainOnly(const std::set<std::string>& keep);
+  // Stops every instance (shutdown); each Stop waits for in-flight work.
+  void StopAll();
+
   bool IsRunning(const std::string& id) const { return running_.count(id) > 0; }
   size_t running_count() const { return running_.size(); }
   const Stats& stats() const { return stats_; }
@@ -47,10 +68,12 @@ class InputManager {
   struct Running {
     Value config;
     std::unique_ptr<Input> input;
+    std::unique_ptr<EventPublisher> publisher;  // outlives `input` (members die in reverse)
   };
   void StopOne(const std::string& id);
 
   const Registry<InputFactory>* factories_;
+  WiringFactory wiring_;
   EventPublisher* publisher_;
   InputObserver* observer_;
   std::map<std::string, Running> running_;
