@@ -179,7 +179,7 @@ absl::Status KubeApiServer::Listen() {
   const int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_keep_alive_max_count(1000);
-  server_->set_keep_alive_timeout(30);
+  server_->set_keep_alive_timeout(5);
   Install();
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) return absl::InternalError("the test API server cannot bind a port");
