@@ -26,6 +26,19 @@ void BM_ParseClusterExposition(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseClusterExposition)->Arg(500)->Arg(5000)->Unit(benchmark::kMillisecond);
 
+// The same, reusing one Exposition between scrapes (the input's steady state).
+void BM_ReparseClusterExposition(benchmark::State& state) {
+  const std::string body =
+      gatehouse::testing::SyntheticClusterExposition(static_cast<int>(state.range(0)), 2);
+  Exposition e;
+  for (auto _ : state) {
+    e.Reparse(body);
+    benchmark::DoNotOptimize(e);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * body.size());
+}
+BENCHMARK(BM_ReparseClusterExposition)->Arg(5000)->Unit(benchmark::kMillisecond);
+
 // Many label values with escapes (the slow path that unescapes into owned storage).
 void BM_ParseEscapedLabels(benchmark::State& state) {
   std::string body;

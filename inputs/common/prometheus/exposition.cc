@@ -67,8 +67,10 @@ class ExpositionParser {
   void Run() {
     const char* p = body_.data();
     const char* const end = p + body_.size();
-    out_->samples_.reserve(body_.size() / 96);
-    out_->labels_.reserve(body_.size() / 24);
+    // Sized for kube-state-metrics lines (~150-400 bytes, 4-9 labels); reserved pages that are
+    // never touched cost nothing.
+    out_->samples_.reserve(std::max(out_->samples_.capacity(), body_.size() / 64));
+    out_->labels_.reserve(std::max(out_->labels_.capacity(), body_.size() / 20));
     uint32_t line = 0;
     while (p < end) {
       ++line;
@@ -368,6 +370,17 @@ Exposition Exposition::Parse(absl::string_view body) {
   Exposition exposition;
   ExpositionParser(body, &exposition).Run();
   return exposition;
+}
+
+void Exposition::Reparse(absl::string_view body) {
+  samples_.clear();
+  labels_.clear();
+  families_.clear();
+  unescaped_.clear();
+  errors_.clear();
+  error_count_ = 0;
+  line_count_ = 0;
+  ExpositionParser(body, this).Run();
 }
 
 absl::string_view Exposition::LabelValue(const Sample& sample, absl::string_view name,

@@ -108,6 +108,20 @@ TEST(ExpositionTest, SmallMalformedInputs) {
   }
 }
 
+TEST(ExpositionTest, ReparseReplacesEverything) {
+  Exposition e = Exposition::Parse("bad\n# TYPE a gauge\na{x=\"\\\\\"} 1\n");
+  ASSERT_EQ(e.samples().size(), 1u);
+  ASSERT_EQ(e.error_count(), 1u);
+  e.Reparse("b{y=\"2\"} 2\n");
+  ASSERT_EQ(e.samples().size(), 1u);
+  EXPECT_EQ(e.samples()[0].name, "b");
+  EXPECT_EQ(e.LabelValue(e.samples()[0], "y"), "2");
+  EXPECT_EQ(e.error_count(), 0u);
+  EXPECT_TRUE(e.errors().empty());
+  EXPECT_EQ(e.FindFamily("a"), nullptr);
+  EXPECT_EQ(e.line_count(), 1u);
+}
+
 TEST(ExpositionTest, EmptyAndCommentOnlyBodiesHaveNoSamplesAndNoErrors) {
   for (const char* body : {"", "\n\n", "# just a comment\n   \n#\n"}) {
     Exposition e = Exposition::Parse(body);

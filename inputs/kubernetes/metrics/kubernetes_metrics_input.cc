@@ -219,7 +219,10 @@ KubernetesMetricsInput::KubernetesMetricsInput(InputContext context,
           "gatehouse_input_skipped_collections_total",
           "Scheduled collections skipped because the previous one was still running.",
           {{"input", context_.id}})) {
-  for (StreamSpec& s : streams_) s.fetch.cancel = &cancel_;
+  for (StreamSpec& s : streams_) {
+    s.fetch.cancel = &cancel_;
+    scrapes_.push_back(std::make_unique<prometheus::Exposition>());
+  }
 }
 
 KubernetesMetricsInput::~KubernetesMetricsInput() { Stop(); }
@@ -284,7 +287,8 @@ absl::StatusOr<int64_t> KubernetesMetricsInput::CollectOnce(size_t stream_index,
       if (first_error.ok()) first_error = body.status();
       continue;
     }
-    prometheus::Exposition scrape = prometheus::Exposition::Parse(*body);
+    prometheus::Exposition& scrape = *scrapes_[stream_index];
+    scrape.Reparse(*body);
     if (scrape.error_count() > 0) {
       if (scrape.samples().empty()) {
         if (first_error.ok()) {

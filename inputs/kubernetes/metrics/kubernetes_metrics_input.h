@@ -18,6 +18,7 @@
 #include "agent/input/input.h"
 #include "common/metrics.h"
 #include "inputs/common/http/http_fetcher.h"
+#include "inputs/common/prometheus/exposition.h"
 #include "inputs/common/scheduler/periodic_runner.h"
 #include "inputs/kubernetes/common/state_metricset.h"
 
@@ -51,8 +52,8 @@ class KubernetesMetricsInput final : public Input {
   absl::Status Start() override;
   void Stop() override;
 
-  // One collection of one stream, synchronously (the scheduler calls it; tests and benchmarks
-  // may too). Returns the number of events published.
+  // One collection of one stream, synchronously (the scheduler calls it, from one thread per
+  // stream). Returns the number of events published.
   absl::StatusOr<int64_t> CollectOnce(size_t stream_index, http::HttpFetcher* fetcher);
   const std::vector<StreamSpec>& streams() const { return streams_; }
 
@@ -66,6 +67,8 @@ class KubernetesMetricsInput final : public Input {
 
   const InputContext context_;
   std::vector<StreamSpec> streams_;
+  // One parsed scrape per stream, reused between collections (only its stream's thread uses it).
+  std::vector<std::unique_ptr<prometheus::Exposition>> scrapes_;
   std::atomic<bool> cancel_{false};
   std::vector<Running> running_;  // Start/Stop thread only
   bool started_ = false;

@@ -166,32 +166,47 @@ std::vector<Event> StateContainer::Collect(const Exposition& scrape) const {
   absl::flat_hash_map<PodKey, absl::string_view> pod_nodes;
   containers.Reserve(scrape.samples().size() / 12 + 16);
 
+  // Samples come grouped by family: the series of the previous sample is reused while the name
+  // repeats, so the name is classified once per family, not once per sample.
+  absl::string_view last_name;
+  std::optional<Series> series;
+  bool init = false;
+  bool pod_info = false;
   for (const Sample& s : scrape.samples()) {
-    absl::string_view name = s.name;
-    if (name.substr(0, kPodPrefix.size()) != kPodPrefix) continue;
-    name.remove_prefix(kPodPrefix.size());
-    bool init;
-    if (name.substr(0, kContainer.size()) == kContainer) {
-      init = false;
-      name.remove_prefix(kContainer.size());
-    } else if (name.substr(0, kInitContainer.size()) == kInitContainer) {
-      init = true;
-      name.remove_prefix(kInitContainer.size());
-    } else {
-      if (name == "info") {
-        absl::string_view node = scrape.LabelValue(s, "node");
-        if (!node.empty()) {
-          pod_nodes[PodKey(scrape.LabelValue(s, "namespace"), scrape.LabelValue(s, "pod"))] = node;
-        }
+    if (s.name.data() != last_name.data() && s.name != last_name) {
+      last_name = s.name;
+      series.reset();
+      pod_info = false;
+      absl::string_view name = s.name;
+      if (name.substr(0, kPodPrefix.size()) != kPodPrefix) continue;
+      name.remove_prefix(kPodPrefix.size());
+      if (name.substr(0, kContainer.size()) == kContainer) {
+        init = false;
+        series = SeriesOf(name.substr(kContainer.size()));
+      } else if (name.substr(0, kInitContainer.size()) == kInitContainer) {
+        init = true;
+        series = SeriesOf(name.substr(kInitContainer.size()));
+      } else {
+        pod_info = name == "info";
+      }
+    }
+    if (pod_info) {
+      absl::string_view node = scrape.LabelValue(s, "node");
+      if (!node.empty()) {
+        pod_nodes[PodKey(scrape.LabelValue(s, "namespace"), scrape.LabelValue(s, "pod"))] = node;
       }
       continue;
     }
-    std::optional<Series> series = SeriesOf(name);
     if (!series) continue;
-    absl::string_view container_name = scrape.LabelValue(s, "container");
+    // One pass over the labels for the key.
+    absl::string_view ns, pod, container_name;
+    for (const auto& label : scrape.labels(s)) {
+      if (label.name == "namespace") ns = label.value;
+      else if (label.name == "pod") pod = label.value;
+      else if (label.name == "container") container_name = label.value;
+    }
     if (container_name.empty()) continue;
-    Container& c = containers.At(ContainerKey(scrape.LabelValue(s, "namespace"),
-                                              scrape.LabelValue(s, "pod"), container_name));
+    Container& c = containers.At(ContainerKey(ns, pod, container_name));
     c.init = init;
     Apply(*series, scrape, s, c);
   }
