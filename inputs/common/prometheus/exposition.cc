@@ -189,12 +189,20 @@ class ExpositionParser {
       ++p;
       const char* value_start = p;
       bool escaped = false;
-      while (p < end && *p != '"') {
-        if (*p == '\\') {
-          escaped = true;
-          if (++p == end) break;
+      // Fast path: the first quote ends the value unless a backslash comes before it.
+      const char* quote = static_cast<const char*>(std::memchr(p, '"', end - p));
+      const char* backslash =
+          quote ? static_cast<const char*>(std::memchr(p, '\\', quote - p)) : nullptr;
+      if (quote != nullptr && backslash == nullptr) {
+        p = quote;
+      } else {
+        while (p < end && *p != '"') {
+          if (*p == '\\') {
+            escaped = true;
+            if (++p == end) break;
+          }
+          ++p;
         }
-        ++p;
       }
       if (p == end) {
         Error(line, absl::StrCat("label value for '", label_name, "' is not terminated"));
