@@ -50,7 +50,8 @@ void InputManager::RetainOnly(const std::set<std::string>& keep) {
   for (const auto& id : drop) StopOne(id);
 }
 
-void InputManager::StopOne(const std::string& id) {
+void InputManager::StopOne(const std::string& id_ref) {
+  const std::string id = id_ref;  // id_ref may be the key erased below
   auto it = running_.find(id);
   if (it == running_.end()) return;
   it->second.input->Stop();

@@ -370,6 +370,7 @@ absl::StatusOr<Policy> LoadPolicyText(absl::string_view text, absl::string_view 
       spec.name = entry.key;
       spec.position = entry.key_position;
       Value raw = entry.value.ToValue();
+      spec.raw_options = raw;
       if (const Value* enabled = raw.Find("enabled"); enabled != nullptr) {
         if (!enabled->is_bool()) {
           return ErrorAt(entry.value.Find("enabled")->position,

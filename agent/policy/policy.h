@@ -60,6 +60,7 @@ struct ProviderSpec {
   bool enabled = true;
   bool known = false;  // a provider factory of this name exists
   Value options;       // after ApplyOptions when known; raw otherwise
+  Value raw_options;   // as written (what the provider runner applies its table to)
 };
 
 struct Policy {
