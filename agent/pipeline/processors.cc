@@ -7,11 +7,10 @@
 #include "absl/strings/str_join.h"
 #include "agent/pipeline/event_fields.h"
 #include "common/status_macros.h"
+#include "common/value_json.h"
 
 namespace gatehouse {
 namespace {
-
-Event ValueToEvent(const Value& value) { return Event::parse(value.ToJson()); }
 
 // Merges `from` into `into`: objects merge key by key, anything else replaces.
 void DeepMerge(Event* into, const Event& from) {
@@ -33,7 +32,7 @@ void DeepMerge(Event* into, const Event& from) {
 Event ExpandDottedKeys(const Value& map) {
   Event out = Event::object();
   for (const auto& [key, value] : map.as_map()) {
-    Event child = value.is_map() ? ExpandDottedKeys(value) : ValueToEvent(value);
+    Event child = value.is_map() ? ExpandDottedKeys(value) : ValueToJson(value);
     Event wrapped = Event::object();
     PutField(&wrapped, key, std::move(child));
     DeepMerge(&out, wrapped);

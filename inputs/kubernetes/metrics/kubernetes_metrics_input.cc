@@ -54,14 +54,6 @@ absl::StatusOr<absl::Duration> ParseDuration(const Value* v, absl::string_view k
       where, ": '", key, "' must be a duration like 10s or 1m, not ", v->ToJson()));
 }
 
-// The stream's value of `key`, else the input's.
-const Value* Lookup(const Value& stream, const Value& input, absl::string_view key) {
-  const Value* v = stream.FindPath(key);
-  if (v != nullptr && !v->is_null()) return v;
-  v = input.FindPath(key);
-  return v != nullptr && !v->is_null() ? v : nullptr;
-}
-
 std::string StringOr(const Value* v, std::string fallback) {
   return v != nullptr && v->is_string() ? v->as_string() : fallback;
 }
