@@ -228,6 +228,10 @@ class Planner {
   void Push(Step step, const Node& node, size_t* sp, int pops, int pushes) {
     step.begin = static_cast<uint32_t>(node.begin);
     step.end = static_cast<uint32_t>(node.end);
+    if (step.code == OpCode::kCall ||
+        (step.code == OpCode::kBinary && IsArithmetic(step.op))) {
+      plan_->uses_registers = true;
+    }
     plan_->steps.push_back(step);
     *sp -= pops;
     *sp += pushes;

@@ -59,6 +59,9 @@ struct Plan {
   std::vector<std::shared_ptr<const FunctionSpec>> functions;
   std::vector<std::unique_ptr<RE2>> regexes;
   size_t max_stack = 0;
+  // Whether any step stores a computed value (arithmetic, calls); if not, evaluation needs no
+  // registers at all.
+  bool uses_registers = false;
 };
 
 // The text of a sub-expression.

@@ -112,8 +112,9 @@ class Runner {
         case OpCode::kBinary: {
           const Value* right = stack_[--sp];
           const Value* left = stack_[sp - 1];
-          if (absl::Status status =
-                  ApplyBinary(step.op, *left, *right, &registers_[sp - 1], &stack_[sp - 1]);
+          // Registers exist whenever the plan has an arithmetic step (uses_registers).
+          Value* scratch = registers_ != nullptr ? &registers_[sp - 1] : nullptr;
+          if (absl::Status status = ApplyBinary(step.op, *left, *right, scratch, &stack_[sp - 1]);
               !status.ok()) {
             return SubExpressionError(StepText(plan_, step.begin, step.end), status.message(),
                                       DescribeBinary(step.op, *left, *right));
@@ -215,6 +216,10 @@ Program::Program(std::unique_ptr<internal::Plan> plan) : plan_(std::move(plan)) 
 Program::~Program() = default;
 
 absl::StatusOr<bool> Program::Evaluate(const VariableReader& variables, bool strict) const {
+  if (plan_->max_stack <= internal::kInlineStack && !plan_->uses_registers) {
+    const Value* stack[internal::kInlineStack];
+    return internal::Runner(*plan_, variables, strict, stack, nullptr).Run();
+  }
   if (plan_->max_stack <= internal::kInlineStack) {
     const Value* stack[internal::kInlineStack];
     Value registers[internal::kInlineStack];
