@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/logging.h"
 
 namespace gatehouse::controller {
@@ -47,6 +48,28 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
   return controller;
 }
 
+namespace {
+
+// "`${kubernetes_leaderelection.leader} == true` is true" (or "no condition").
+std::string DescribeConditions(const policy::InputSpec& input) {
+  if (input.conditions.empty()) return "no condition";
+  std::vector<std::string> texts;
+  for (const policy::ConditionSpec& c : input.conditions) texts.push_back(absl::StrCat("`", c.text, "`"));
+  return absl::StrCat(absl::StrJoin(texts, " and "), " true");
+}
+
+// " (kubernetes_leaderelection.leader=true)": the values the conditions read.
+std::string DescribeVariables(const std::vector<std::pair<std::string, Value>>& variables) {
+  if (variables.empty()) return "";
+  std::vector<std::string> parts;
+  for (const auto& [path, value] : variables) {
+    parts.push_back(absl::StrCat(path, "=", value.is_null() ? "<missing>" : value.ToJson()));
+  }
+  return absl::StrCat(" (", absl::StrJoin(parts, ", "), ")");
+}
+
+}  // namespace
+
 void Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot) {
   const policy::InputSpec& input = policy_->inputs[index];
   InputState& state = inputs_[index];
@@ -61,12 +84,26 @@ void Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot)
       views.push_back(policy::MappingView{mapping->id, readers.back().get(), &mapping->processors});
     }
   }
+  // Which copies were on before, to log each switch once with what decided it.
+  std::map<std::string, bool> was_on;
+  const bool first_render = state.copies.empty();
+  for (const policy::RenderResult& copy : state.copies) was_on[copy.id] = copy.on;
   state.copies = policy::RenderInputCopies(input, snapshot, provider, views, policy_->strict);
   std::map<std::string, DesiredInput> desired;
   for (const policy::RenderResult& copy : state.copies) {
     evaluations_ += copy.evaluations;
     if (copy.on && input.supported) desired[copy.id] = DesiredInput{input.type, copy.config};
-    if (!copy.on && copy.failed) GH_LOG_WARN("input {} failed: {}", copy.id, copy.reason);
+    auto before = was_on.find(copy.id);
+    const bool switched = before == was_on.end() ? (first_render || copy.on) : before->second != copy.on;
+    if (!switched) continue;
+    if (copy.on) {
+      GH_LOG_INFO("input {} on: {}{}", copy.id, DescribeConditions(input),
+                  DescribeVariables(copy.variables));
+    } else if (copy.failed) {
+      GH_LOG_WARN("input {} failed: {}{}", copy.id, copy.reason, DescribeVariables(copy.variables));
+    } else {
+      GH_LOG_INFO("input {} off: {}{}", copy.id, copy.reason, DescribeVariables(copy.variables));
+    }
   }
   state.start_errors = manager_->Reconcile(desired, state.desired);
   state.desired = std::move(desired);
