@@ -118,7 +118,7 @@ absl::Status WriteLeaseFile(const std::string& path, const nlohmann::json& objec
 
 std::string NextVersion(const std::string& current) {
   uint64_t n = 0;
-  absl::SimpleAtoi(current, &n);
+  if (!absl::SimpleAtoi(current, &n)) n = 0;  // an unreadable version restarts the count
   return std::to_string(n + 1);
 }
 

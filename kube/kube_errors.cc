@@ -56,7 +56,7 @@ int KubeHttpCode(const absl::Status& status) {
   if (!payload.has_value()) return 0;
   std::string text(*payload);
   int code = 0;
-  absl::SimpleAtoi(text.substr(text.find('|') + 1), &code);
+  if (!absl::SimpleAtoi(text.substr(text.find('|') + 1), &code)) return 0;
   return code;
 }
 

@@ -133,7 +133,6 @@ TEST(LeasePoolProviderTest, ColdStartNeverMoreThanCountAndAllFinish) {
 
 TEST(LeasePoolProviderTest, ExactlyTwoDelegatedAndRefilledAfterOneStops) {
   const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/delegation";
-  const ProviderFactory* factory = Registry<ProviderFactory>::Global().Find("kubernetes_leasepool");
   constexpr int kAgents = 6;
   Fleet fleet;
   std::vector<std::unique_ptr<AgentSink>> sinks;

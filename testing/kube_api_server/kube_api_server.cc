@@ -491,7 +491,9 @@ void KubeApiServer::HandleWatch(const Caller& caller, const std::string& ns,
   }
   int timeout_seconds = 1800;
   if (request.has_param("timeoutSeconds")) {
-    absl::SimpleAtoi(request.get_param_value("timeoutSeconds"), &timeout_seconds);
+    if (!absl::SimpleAtoi(request.get_param_value("timeoutSeconds"), &timeout_seconds)) {
+      timeout_seconds = 1800;
+    }
   }
   std::string initial;
   uint64_t epoch = 0;
