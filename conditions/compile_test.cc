@@ -73,6 +73,15 @@ TEST(NestingTest, LongChainsAreAClearError) {
   EXPECT_STATUS(Compile(text), absl::StatusCode::kInvalidArgument, "nests more than 200 levels");
 }
 
+TEST(NestingTest, DeepOperatorsBeforeParenthesesAreAClearError) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "true or 1 + 2 * (";
+  EXPECT_STATUS(Compile(text), absl::StatusCode::kInvalidArgument, "nests");
+  std::string mixed;
+  for (int i = 0; i < 20000; ++i) mixed += "not (${a} == 1 and ";
+  EXPECT_STATUS(Compile(mixed), absl::StatusCode::kInvalidArgument, "nests");
+}
+
 TEST(NestingTest, DeepNestedCallsAreAClearError) {
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "length(string(";

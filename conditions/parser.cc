@@ -1,6 +1,7 @@
 #include "conditions/parser.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -16,34 +17,36 @@ namespace {
 enum Level { kOrLevel, kAndLevel, kGtLevel, kLtLevel, kGeLevel, kLeLevel, kNeLevel, kEqLevel,
              kNotLevel, kAddLevel, kMulLevel, kPrimaryLevel };
 
-bool BinaryAt(Level level, TokenKind kind, BinaryOp* op) {
-  switch (level) {
-    case kOrLevel: if (kind == TokenKind::kOr) { *op = BinaryOp::kOr; return true; } break;
-    case kAndLevel: if (kind == TokenKind::kAnd) { *op = BinaryOp::kAnd; return true; } break;
-    case kGtLevel: if (kind == TokenKind::kGt) { *op = BinaryOp::kGt; return true; } break;
-    case kLtLevel: if (kind == TokenKind::kLt) { *op = BinaryOp::kLt; return true; } break;
-    case kGeLevel: if (kind == TokenKind::kGe) { *op = BinaryOp::kGe; return true; } break;
-    case kLeLevel: if (kind == TokenKind::kLe) { *op = BinaryOp::kLe; return true; } break;
-    case kNeLevel: if (kind == TokenKind::kNe) { *op = BinaryOp::kNe; return true; } break;
-    case kEqLevel: if (kind == TokenKind::kEq) { *op = BinaryOp::kEq; return true; } break;
-    case kAddLevel:
-      if (kind == TokenKind::kPlus) { *op = BinaryOp::kAdd; return true; }
-      if (kind == TokenKind::kMinus) { *op = BinaryOp::kSub; return true; }
-      break;
-    case kMulLevel:
-      if (kind == TokenKind::kStar) { *op = BinaryOp::kMul; return true; }
-      if (kind == TokenKind::kSlash) { *op = BinaryOp::kDiv; return true; }
-      if (kind == TokenKind::kPercent) { *op = BinaryOp::kMod; return true; }
-      break;
-    default:
-      break;
+// The level of a binary operator token, or -1.
+int BinaryLevel(TokenKind kind, BinaryOp* op) {
+  switch (kind) {
+    case TokenKind::kOr: *op = BinaryOp::kOr; return kOrLevel;
+    case TokenKind::kAnd: *op = BinaryOp::kAnd; return kAndLevel;
+    case TokenKind::kGt: *op = BinaryOp::kGt; return kGtLevel;
+    case TokenKind::kLt: *op = BinaryOp::kLt; return kLtLevel;
+    case TokenKind::kGe: *op = BinaryOp::kGe; return kGeLevel;
+    case TokenKind::kLe: *op = BinaryOp::kLe; return kLeLevel;
+    case TokenKind::kNe: *op = BinaryOp::kNe; return kNeLevel;
+    case TokenKind::kEq: *op = BinaryOp::kEq; return kEqLevel;
+    case TokenKind::kPlus: *op = BinaryOp::kAdd; return kAddLevel;
+    case TokenKind::kMinus: *op = BinaryOp::kSub; return kAddLevel;
+    case TokenKind::kStar: *op = BinaryOp::kMul; return kMulLevel;
+    case TokenKind::kSlash: *op = BinaryOp::kDiv; return kMulLevel;
+    case TokenKind::kPercent: *op = BinaryOp::kMod; return kMulLevel;
+    default: return -1;
   }
-  return false;
 }
+
+// Whether the call stack has grown past a budget since the parse began: a guard beside the
+// nesting limit, so frame sizes (sanitizers, debug builds, small thread stacks) never matter.
+constexpr uintptr_t kStackBudgetBytes = 1024 * 1024;
 
 class Parser {
  public:
-  explicit Parser(absl::string_view source) : source_(source), lexer_(source) {}
+  explicit Parser(absl::string_view source) : source_(source), lexer_(source) {
+    char marker;
+    stack_base_ = reinterpret_cast<uintptr_t>(&marker);
+  }
 
   std::unique_ptr<Node> ParseAll(ParseError* error) {
     if (!Advance()) return Fail(error);
@@ -51,7 +54,7 @@ class Parser {
       error_ = {0, "the condition is empty"};
       return Fail(error);
     }
-    std::unique_ptr<Node> root = ParseLevel(kOrLevel);
+    std::unique_ptr<Node> root = ParseExpr(kOrLevel);
     if (root == nullptr) return Fail(error);
     if (token_.kind != TokenKind::kEnd) {
       error_ = {token_.begin, absl::StrCat("unexpected ", DescribeToken(token_),
@@ -101,16 +104,27 @@ class Parser {
     return true;
   }
 
-  std::unique_ptr<Node> ParseLevel(Level level) {
-    if (level == kNotLevel) return ParseNot();
-    if (level == kPrimaryLevel) return ParsePrimary();
-    std::unique_ptr<Node> left = ParseLevel(static_cast<Level>(level + 1));
+  bool StackExhausted(size_t offset) {
+    char marker;
+    const uintptr_t here = reinterpret_cast<uintptr_t>(&marker);
+    if (stack_base_ > here && stack_base_ - here > kStackBudgetBytes) {
+      error_ = {offset, absl::StrCat("the condition nests more than ", kMaxNestingDepth,
+                                     " levels deep")};
+      return true;
+    }
+    return false;
+  }
+
+  // Precedence climbing: binary operators at `min_level` or tighter, left-associative.
+  std::unique_ptr<Node> ParseExpr(int min_level) {
+    if (StackExhausted(token_.begin)) return nullptr;
+    std::unique_ptr<Node> left = ParseUnary(min_level);
     if (left == nullptr) return nullptr;
     BinaryOp op;
-    while (BinaryAt(level, token_.kind, &op)) {
-      const Token op_token = token_;
+    for (int level = BinaryLevel(token_.kind, &op); level >= min_level;
+         level = BinaryLevel(token_.kind, &op)) {
       if (!Advance()) return nullptr;
-      std::unique_ptr<Node> right = ParseLevel(static_cast<Level>(level + 1));
+      std::unique_ptr<Node> right = ParseExpr(level + 1);
       if (right == nullptr) return nullptr;
       auto node = std::make_unique<Node>();
       node->kind = Node::Kind::kBinary;
@@ -126,12 +140,20 @@ class Parser {
     return left;
   }
 
-  std::unique_ptr<Node> ParseNot() {
-    if (token_.kind != TokenKind::kNot) return ParseLevel(kAddLevel);
+  // `not` binds looser than + - * / % and tighter than the comparisons, so it may only start
+  // an operand where a comparison (or looser) is expected: `1 + not x` is an error.
+  std::unique_ptr<Node> ParseUnary(int min_level) {
+    if (token_.kind != TokenKind::kNot) return ParsePrimary();
+    if (min_level > kNotLevel) {
+      error_ = {token_.begin, "'not' cannot be an operand of an arithmetic operator: write "
+                              "(not ...)"};
+      return nullptr;
+    }
     const size_t begin = token_.begin;
     if (!Enter(begin)) return nullptr;
     if (!Advance()) return nullptr;
-    std::unique_ptr<Node> operand = ParseNot();
+    std::unique_ptr<Node> operand = token_.kind == TokenKind::kNot ? ParseUnary(kNotLevel)
+                                                                   : ParseExpr(kAddLevel);
     --depth_;
     if (operand == nullptr) return nullptr;
     auto node = std::make_unique<Node>();
@@ -280,7 +302,7 @@ class Parser {
     if (!Advance()) return nullptr;  // '('
     if (token_.kind != TokenKind::kRParen) {
       while (true) {
-        std::unique_ptr<Node> argument = ParseLevel(kOrLevel);
+        std::unique_ptr<Node> argument = ParseExpr(kOrLevel);
         if (argument == nullptr) return nullptr;
         node->depth = std::max(node->depth, argument->depth + 1);
         node->children.push_back(std::move(argument));
@@ -298,6 +320,15 @@ class Parser {
     if (!CheckHeight(*node)) return nullptr;
     if (!Advance()) return nullptr;
     return node;
+  }
+
+  // Kept out of line so its locals do not sit in every recursive frame.
+  __attribute__((noinline)) bool NextIsOpenParen() const {
+    Lexer peek = lexer_;
+    Token next;
+    size_t offset = 0;
+    std::string message;
+    return peek.Next(&next, &offset, &message) && next.kind == TokenKind::kLParen;
   }
 
   std::unique_ptr<Node> ParsePrimary() {
@@ -333,7 +364,7 @@ class Parser {
       case TokenKind::kLParen: {
         const size_t begin = token_.begin;
         if (!Advance()) return nullptr;
-        std::unique_ptr<Node> inner = ParseLevel(kOrLevel);
+        std::unique_ptr<Node> inner = ParseExpr(kOrLevel);
         if (inner == nullptr) return nullptr;
         if (token_.kind != TokenKind::kRParen) {
           error_ = {token_.begin, absl::StrCat("unexpected ", DescribeToken(token_),
@@ -347,17 +378,9 @@ class Parser {
         if (!Advance()) return nullptr;
         return inner;
       }
-      case TokenKind::kIdentifier: {
+      case TokenKind::kIdentifier:
         // A call needs '(' right after the name (spaces allowed).
-        Lexer peek = lexer_;
-        Token next;
-        size_t offset = 0;
-        std::string message;
-        if (peek.Next(&next, &offset, &message) && next.kind == TokenKind::kLParen) {
-          return ParseCall();
-        }
-        return ExpectedOperand();
-      }
+        return NextIsOpenParen() ? ParseCall() : ExpectedOperand();
       default:
         return ExpectedOperand();
     }
@@ -368,6 +391,7 @@ class Parser {
   Token token_;
   ParseError error_;
   int depth_ = 0;
+  uintptr_t stack_base_ = 0;
 };
 
 }  // namespace

@@ -113,6 +113,9 @@ err("not 1 == 1", "parse", "'not' needs a boolean")
 err("not ${host.cpus} == 1", "eval", "'not' needs a boolean")
 ok("not (1 == 1)", False)
 ok("not not true", True)
+err("not 2 + 1 == 3", "parse", "'not' needs a boolean, got int")  # (not (2 + 1)) == 3
+err("1 + not true == 1", "parse", "'not' cannot be an operand of an arithmetic operator")
+ok("not (${host.cpus} > 1) == false", True)
 ok("not true == false", True)  # (not true) == false
 ok("1 + 2 * 3 == 7", True)
 ok("(1 + 2) * 3 == 9", True)
