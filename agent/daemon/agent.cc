@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "agent/input/input.h"
 #include "agent/output/output.h"
@@ -63,6 +64,28 @@ void CollectNamespaces(const Value& value, absl::string_view default_provider,
     for (const auto& [key, item] : value.as_map()) CollectNamespaces(item, default_provider, out);
   }
 }
+
+// Reads `env.<NAME>` slots straight from the process environment: provider options are
+// rendered before any provider (the env provider included) has published.
+class EnvironmentReader final : public conditions::VariableReader {
+ public:
+  explicit EnvironmentReader(const VariableStore* store) : store_(store) {}
+  const Value* Read(conditions::Slot slot) const override {
+    auto cached = values_.find(slot);
+    if (cached != values_.end()) return cached->second.is_null() ? nullptr : &cached->second;
+    const std::string path = store_->PathOf(slot);
+    Value value;
+    if (absl::StartsWith(path, "env.")) {
+      if (const char* text = std::getenv(path.c_str() + 4); text != nullptr) value = Value(text);
+    }
+    const Value& stored = values_.emplace(slot, std::move(value)).first->second;
+    return stored.is_null() ? nullptr : &stored;
+  }
+
+ private:
+  const VariableStore* const store_;
+  mutable std::map<conditions::Slot, Value> values_;
+};
 
 bool IsDynamicProvider(absl::string_view name) {
   const ProviderFactory* factory = Registry<ProviderFactory>::Global().Find(name);
@@ -120,10 +143,8 @@ absl::Status Agent::StartProviders(const policy::Policy& policy) {
   for (const auto& [name, output] : policy.outputs) {
     CollectNamespaces(output, policy.default_provider, &referenced);
   }
-  Value::Map section;
-  for (const auto& [name, spec] : policy.providers) section[name] = spec.raw_options;
-  ASSIGN_OR_RETURN(ProviderSelection selection,
-                   SelectProviders(Value(std::move(section)), referenced));
+  ASSIGN_OR_RETURN(Value section, RenderedProviderSection(policy));
+  ASSIGN_OR_RETURN(ProviderSelection selection, SelectProviders(section, referenced));
   ProviderContext context;
   context.agent_id = agent_id_;
   context.data_path = options_.data_path;
@@ -137,8 +158,19 @@ absl::Status Agent::StartProviders(const policy::Policy& policy) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Value> Agent::RenderedProviderSection(const policy::Policy& policy) const {
+  EnvironmentReader environment(&store_);
+  Value::Map section;
+  for (const auto& [name, spec] : policy.providers) {
+    ASSIGN_OR_RETURN(section[name], RenderStatic(spec.raw_options, absl::StrCat("providers.", name),
+                                                 policy.default_provider, &environment));
+  }
+  return Value(std::move(section));
+}
+
 absl::StatusOr<Value> Agent::RenderStatic(const Value& raw, absl::string_view where,
-                                          absl::string_view default_provider) const {
+                                          absl::string_view default_provider,
+                                          const conditions::VariableReader* reader) const {
   if (raw.is_string()) {
     const std::string& text = raw.as_string();
     if (text.find('$') == std::string::npos) return raw;
@@ -150,7 +182,7 @@ absl::StatusOr<Value> Agent::RenderStatic(const Value& raw, absl::string_view wh
     std::shared_ptr<const StoreSnapshot> snapshot = store_.Snapshot();
     Value out;
     std::string missing;
-    if (!scalar.Render(*snapshot, &out, &missing)) {
+    if (!scalar.Render(reader != nullptr ? *reader : *snapshot, &out, &missing)) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, ": ", missing, " has no value and no default"));
     }
@@ -160,7 +192,7 @@ absl::StatusOr<Value> Agent::RenderStatic(const Value& raw, absl::string_view wh
     Value::List items;
     for (size_t i = 0; i < raw.as_list().size(); ++i) {
       ASSIGN_OR_RETURN(Value item, RenderStatic(raw.as_list()[i], absl::StrCat(where, "[", i, "]"),
-                                                 default_provider));
+                                                 default_provider, reader));
       items.push_back(std::move(item));
     }
     return Value(std::move(items));
@@ -168,7 +200,7 @@ absl::StatusOr<Value> Agent::RenderStatic(const Value& raw, absl::string_view wh
   if (raw.is_map()) {
     Value::Map entries;
     for (const auto& [key, item] : raw.as_map()) {
-      ASSIGN_OR_RETURN(entries[key], RenderStatic(item, absl::StrCat(where, ".", key), default_provider));
+      ASSIGN_OR_RETURN(entries[key], RenderStatic(item, absl::StrCat(where, ".", key), default_provider, reader));
     }
     return Value(std::move(entries));
   }
@@ -192,7 +224,7 @@ absl::Status Agent::StartOutputs(const policy::Policy& policy) {
     without_type.erase("type");
     ASSIGN_OR_RETURN(Value rendered, RenderStatic(Value(std::move(without_type)),
                                                   absl::StrCat("outputs.", name),
-                                                  policy.default_provider));
+                                                  policy.default_provider, nullptr));
     ASSIGN_OR_RETURN(Value options,
                      ApplyOptions(rendered, factory->options(), absl::StrCat("output '", name, "'")));
     ASSIGN_OR_RETURN(std::unique_ptr<Output> output, factory->Create(options));
@@ -365,10 +397,10 @@ void Agent::Reload() {
   for (const auto& [name, output] : next->outputs) {
     CollectNamespaces(output, next->default_provider, &referenced);
   }
-  Value::Map section;
-  for (const auto& [name, spec] : next->providers) section[name] = spec.raw_options;
+  absl::StatusOr<Value> section = RenderedProviderSection(*next);
   absl::StatusOr<ProviderSelection> selection =
-      SelectProviders(Value(std::move(section)), referenced);
+      section.ok() ? SelectProviders(*section, referenced)
+                   : absl::StatusOr<ProviderSelection>(section.status());
   bool providers_changed = !selection.ok() || selection->run.size() != provider_configs_.size();
   for (size_t i = 0; !providers_changed && i < provider_configs_.size(); ++i) {
     providers_changed = selection->run[i].name != provider_configs_[i].name ||

@@ -94,9 +94,13 @@ class Agent {
   // only change while no controller loop runs, so it reads them without taking mu_.
   absl::StatusOr<controller::InputManager::InstanceWiring> Wire(
       const std::string& id, const controller::DesiredInput& input) ABSL_NO_THREAD_SAFETY_ANALYSIS;
-  // Renders `${var}` in a non-input section (outputs) over the context variables.
+  // Renders `${var}` in a non-input section over `reader` (null: the store's context variables;
+  // outputs are rendered after the providers published).
   absl::StatusOr<Value> RenderStatic(const Value& raw, absl::string_view where,
-                                     absl::string_view default_provider) const;
+                                     absl::string_view default_provider,
+                                     const conditions::VariableReader* reader) const;
+  // The `providers:` section with `${env.X}` rendered from the process environment.
+  absl::StatusOr<Value> RenderedProviderSection(const policy::Policy& policy) const;
 
   const AgentOptions options_;
   std::string agent_id_;
