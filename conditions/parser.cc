@@ -39,7 +39,7 @@ int BinaryLevel(TokenKind kind, BinaryOp* op) {
 
 // Whether the call stack has grown past a budget since the parse began: a guard beside the
 // nesting limit, so frame sizes (sanitizers, debug builds, small thread stacks) never matter.
-constexpr uintptr_t kStackBudgetBytes = 1024 * 1024;
+constexpr uintptr_t kStackBudgetBytes = 2 * 1024 * 1024;  // threads have 8 MiB by default
 
 class Parser {
  public:
