@@ -264,20 +264,7 @@ absl::Status CheckProcessors(const YamlNode& node, const std::string& where,
 LoadOptions WithDefaults(const LoadOptions& in) {
   LoadOptions out = in;
   if (!out.compiler) out.compiler = LanguageConditionCompiler();
-  if (!out.find_provider) {
-    out.find_provider = [](absl::string_view name) -> std::optional<ProviderInfo> {
-      const ProviderFactory* factory = Registry<ProviderFactory>::Global().Find(name);
-      if (factory == nullptr) return std::nullopt;
-      ProviderInfo info;
-      info.dynamic = factory->kind() == ProviderFactory::Kind::kDynamic;
-      info.apply_options = [factory](const Value& options) {
-        static const std::vector<std::string> kPassthrough = {"enabled"};
-        return ApplyOptions(options, factory->options(),
-                            absl::StrCat("provider '", factory->name(), "'"), kPassthrough);
-      };
-      return info;
-    };
-  }
+  if (!out.find_provider) out.find_provider = FindRegisteredProvider;
   if (!out.input_supported) {
     out.input_supported = [](absl::string_view type) {
       return Registry<InputFactory>::Global().Find(type) != nullptr;
@@ -288,6 +275,19 @@ LoadOptions WithDefaults(const LoadOptions& in) {
 }
 
 }  // namespace
+
+std::optional<ProviderInfo> FindRegisteredProvider(absl::string_view name) {
+  const ProviderFactory* factory = Registry<ProviderFactory>::Global().Find(name);
+  if (factory == nullptr) return std::nullopt;
+  ProviderInfo info;
+  info.dynamic = factory->kind() == ProviderFactory::Kind::kDynamic;
+  info.apply_options = [factory](const Value& options) {
+    static const std::vector<std::string> kPassthrough = {"enabled"};
+    return ApplyOptions(options, factory->options(),
+                        absl::StrCat("provider '", factory->name(), "'"), kPassthrough);
+  };
+  return info;
+}
 
 absl::StatusOr<Policy> LoadPolicyText(absl::string_view text, absl::string_view file_name,
                                       const LoadOptions& raw_options) {

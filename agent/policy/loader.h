@@ -41,6 +41,11 @@ struct LoadOptions {
   bool force_strict = false;
 };
 
+// The default `find_provider`: Registry<ProviderFactory>::Global(), options checked by the
+// factory's table (`enabled` passes through). Callers that know more providers (render --vars)
+// wrap it.
+std::optional<ProviderInfo> FindRegisteredProvider(absl::string_view name);
+
 absl::StatusOr<Policy> LoadPolicyText(absl::string_view text, absl::string_view file_name,
                                       const LoadOptions& options);
 absl::StatusOr<Policy> LoadPolicyFile(const std::string& path, const LoadOptions& options);
