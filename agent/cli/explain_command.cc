@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/cli/command.h"
 #include "agent/cli/policy_snapshot.h"
+#include "common/logging.h"
 
 namespace gatehouse::cli {
 namespace {
@@ -85,6 +86,7 @@ void AddExplainCommand(CLI::App& app, int& exit_code) {
                       "Pin the variables instead of running the static providers (see render)");
   command->add_flag("--strict", options->strict, "A missing variable in a condition is an error");
   command->callback([&exit_code, options] {
+    (void)logging::SetLevel("warn");  // provider start lines would bury the output
     auto snapshot = PolicySnapshot::Create(*options);
     if (!snapshot.ok()) {
       std::cerr << snapshot.status().message() << "\n";

@@ -159,7 +159,8 @@ TEST(PolicySnapshotTest, ProvidersThatNeedAClusterAreNotRunButNoted) {
   const policy::RenderResult* cluster = FindCopy(*snapshot, "kubernetes-cluster-metrics");
   ASSERT_NE(cluster, nullptr);
   EXPECT_FALSE(cluster->on);
-  EXPECT_THAT(cluster->reason, HasSubstr("the conditions of all its streams are false"));
+  EXPECT_THAT(cluster->reason, HasSubstr("the conditions of all its streams are false: "
+                                             "'${kubernetes_leaderelection.leader} == true'"));
 }
 
 TEST(PolicySnapshotTest, PolicyAndVarsErrorsAreInvalidArgument) {

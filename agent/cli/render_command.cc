@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/cli/command.h"
 #include "agent/cli/policy_snapshot.h"
+#include "common/logging.h"
 #include "common/value_json.h"
 #include "nlohmann/json.hpp"
 
@@ -47,6 +48,7 @@ void AddRenderCommand(CLI::App& app, int& exit_code) {
                       "processors}]}} (YAML or JSON)");
   command->add_flag("--strict", options->strict, "A missing variable in a condition is an error");
   command->callback([&exit_code, options] {
+    (void)logging::SetLevel("warn");  // provider start lines would bury the output
     auto snapshot = PolicySnapshot::Create(*options);
     if (!snapshot.ok()) {
       std::cerr << snapshot.status().message() << "\n";

@@ -111,7 +111,9 @@ TEST_F(ControllerTest, StartsWhatIsOnAndReportsWhyTheRestIsOff) {
   ASSERT_EQ(statuses.size(), 4u);
   EXPECT_EQ(statuses[0].id, "cluster");
   EXPECT_EQ(statuses[0].state, InputStatus::State::kStopped);
-  EXPECT_EQ(statuses[0].reason, "the conditions of all its streams are false");
+  EXPECT_EQ(statuses[0].reason,
+            "the conditions of all its streams are false: "
+            "'${kubernetes_leaderelection.leader} == true'");
   EXPECT_EQ(statuses[0].variables.at(0).first, "kubernetes_leaderelection.leader");
   EXPECT_EQ(statuses[1].reason, "condition '${host.platform} == 'windows'' is false");
   EXPECT_EQ(statuses[2].state, InputStatus::State::kRunning);

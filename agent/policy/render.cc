@@ -1,7 +1,10 @@
 #include "agent/policy/render.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 
 namespace gatehouse::policy {
@@ -14,6 +17,8 @@ struct RenderContext {
   const conditions::VariableReader& vars;
   bool strict;
   RenderResult* result;
+  // Texts of the nested conditions found false (unique), for the "all streams removed" reason.
+  std::vector<absl::string_view> false_conditions;
 };
 
 void NoteVariables(const CompiledCondition& condition, RenderContext& ctx) {
@@ -68,6 +73,9 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, bool top, Value
         if (!*verdict) {
           if (top) {
             ctx.result->reason = absl::StrCat("condition '", spec.text, "' is false");
+          } else if (std::find(ctx.false_conditions.begin(), ctx.false_conditions.end(),
+                               spec.text) == ctx.false_conditions.end()) {
+            ctx.false_conditions.push_back(spec.text);
           }
           return Outcome::kRemoved;
         }
@@ -81,6 +89,10 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, bool top, Value
         if (top && key == "streams" && v.is_list() && v.as_list().empty() &&
             !child.items.empty()) {
           ctx.result->reason = "the conditions of all its streams are false";
+          for (size_t i = 0; i < ctx.false_conditions.size(); ++i) {
+            absl::StrAppend(&ctx.result->reason, i == 0 ? ": '" : ", '",
+                            ctx.false_conditions[i], "'");
+          }
           return Outcome::kRemoved;
         }
         map.emplace(key, std::move(v));
@@ -143,12 +155,58 @@ std::string DynamicProviderOf(const InputSpec& input,
 
 namespace {
 
-// The rendered config without its ids: what "identical copies" compares.
-Value WithoutIds(const Value& config) {
-  Value::Map map = config.as_map();
-  map.erase("id");
-  map.erase("original_id");
-  return Value(std::move(map));
+bool IsIdKey(absl::string_view key) { return key == "id" || key == "original_id"; }
+
+uint64_t Mix(uint64_t h, uint64_t x) {
+  h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+uint64_t HashOf(const Value& value, uint64_t h) {
+  h = Mix(h, static_cast<uint64_t>(value.type()));
+  switch (value.type()) {
+    case Value::Type::kNull:
+      return h;
+    case Value::Type::kBool:
+      return Mix(h, value.as_bool() ? 1 : 0);
+    case Value::Type::kInt:
+      return Mix(h, static_cast<uint64_t>(value.as_int()));
+    case Value::Type::kDouble:
+      return Mix(h, absl::Hash<double>{}(value.as_double()));
+    case Value::Type::kString:
+      return Mix(h, absl::Hash<absl::string_view>{}(value.as_string()));
+    case Value::Type::kList:
+      for (const Value& item : value.as_list()) h = HashOf(item, h);
+      return Mix(h, value.as_list().size());
+    case Value::Type::kMap:
+      for (const auto& [key, item] : value.as_map()) {
+        h = HashOf(item, Mix(h, absl::Hash<absl::string_view>{}(key)));
+      }
+      return Mix(h, value.as_map().size());
+  }
+  return h;
+}
+
+// "Identical copies" compare the rendered configs without their ids: hash first, compare the
+// few that collide.
+uint64_t HashWithoutIds(const Value& config) {
+  uint64_t h = 0;
+  for (const auto& [key, item] : config.as_map()) {
+    if (!IsIdKey(key)) h = HashOf(item, Mix(h, absl::Hash<absl::string_view>{}(key)));
+  }
+  return h;
+}
+
+bool EqualWithoutIds(const Value& a, const Value& b) {
+  auto ia = a.as_map().begin(), ea = a.as_map().end();
+  auto ib = b.as_map().begin(), eb = b.as_map().end();
+  while (true) {
+    while (ia != ea && IsIdKey(ia->first)) ++ia;
+    while (ib != eb && IsIdKey(ib->first)) ++ib;
+    if (ia == ea || ib == eb) return ia == ea && ib == eb;
+    if (ia->first != ib->first || ia->second != ib->second) return false;
+    ++ia, ++ib;
+  }
 }
 
 }  // namespace
@@ -170,16 +228,19 @@ std::vector<RenderResult> RenderInputCopies(const InputSpec& input,
     results.push_back(std::move(none));
     return results;
   }
-  std::vector<Value> seen;
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> seen;  // hash -> indexes into results
+  results.reserve(mappings.size());
   for (const MappingView& mapping : mappings) {
     CopyInfo copy{provider, mapping.id, mapping.processors};
     RenderResult result = RenderInput(input, *mapping.reader, strict, &copy);
     if (result.on) {
-      Value key = WithoutIds(result.config);
+      std::vector<size_t>& same_hash = seen[HashWithoutIds(result.config)];
       bool duplicate = false;
-      for (const Value& v : seen) duplicate = duplicate || v == key;
+      for (size_t i : same_hash) {
+        duplicate = duplicate || EqualWithoutIds(results[i].config, result.config);
+      }
       if (duplicate) continue;
-      seen.push_back(std::move(key));
+      same_hash.push_back(results.size());
     }
     results.push_back(std::move(result));
   }

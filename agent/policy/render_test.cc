@@ -70,7 +70,8 @@ inputs:
 )",
                              Context(false));
   EXPECT_FALSE(r.on);
-  EXPECT_EQ(r.reason, "the conditions of all its streams are false");
+  EXPECT_EQ(r.reason,
+            "the conditions of all its streams are false: '${kubernetes_leaderelection.leader}'");
   ASSERT_EQ(r.variables.size(), 1u);
   EXPECT_EQ(r.variables[0].first, "kubernetes_leaderelection.leader");
   EXPECT_EQ(r.variables[0].second, Value(false));
