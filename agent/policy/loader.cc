@@ -16,6 +16,7 @@
 #include "agent/registry/options.h"
 #include "agent/registry/registry.h"
 #include "common/status_macros.h"
+#include "common/value_yaml.h"
 
 namespace gatehouse::policy {
 namespace {
@@ -97,7 +98,7 @@ struct InputBuilder {
   absl::StatusOr<int> CompileCondition(const YamlNode& node, const std::string& where) {
     std::string text;
     if (node.is_scalar()) {
-      const Value typed = TypeYamlScalar(node.text, node.quoted);
+      const Value typed = YamlScalarToValue(node.text, node.quoted);
       text = typed.is_bool() ? (typed.as_bool() ? "true" : "false") : node.text;
     } else {
       return ErrorAt(node.position, absl::StrCat("'condition' must be a string or a boolean (key '",
@@ -126,7 +127,7 @@ struct InputBuilder {
         return out;
       case YamlNode::Kind::kScalar: {
         if (node.text.find("${") == std::string::npos) {
-          out.constant = TypeYamlScalar(node.text, node.quoted);
+          out.constant = YamlScalarToValue(node.text, node.quoted);
           return out;
         }
         Position start = node.position;

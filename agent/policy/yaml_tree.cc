@@ -5,10 +5,9 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/value_yaml.h"
 #include "yaml-cpp/yaml.h"
 
 namespace gatehouse::policy {
@@ -141,7 +140,7 @@ Value YamlNode::ToValue() const {
     case Kind::kNull:
       return Value();
     case Kind::kScalar:
-      return TypeYamlScalar(text, quoted);
+      return YamlScalarToValue(text, quoted);
     case Kind::kList: {
       Value::List list;
       list.reserve(items.size());
@@ -155,23 +154,6 @@ Value YamlNode::ToValue() const {
     }
   }
   return Value();
-}
-
-Value TypeYamlScalar(absl::string_view text, bool quoted) {
-  if (quoted) return Value(text);
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
-    return Value();
-  }
-  if (text == "true" || text == "True" || text == "TRUE") return Value(true);
-  if (text == "false" || text == "False" || text == "FALSE") return Value(false);
-  int64_t i = 0;
-  if (absl::SimpleAtoi(text, &i) && text.front() != '+') return Value(i);
-  const bool looks_numeric =
-      absl::ascii_isdigit(static_cast<unsigned char>(text.back())) &&
-      text.find_first_not_of("0123456789.eE+-") == absl::string_view::npos;
-  double d = 0;
-  if (looks_numeric && absl::SimpleAtod(text, &d)) return Value(d);
-  return Value(text);
 }
 
 absl::StatusOr<YamlNode> ParseYamlTree(absl::string_view text, absl::string_view file_name) {

@@ -70,10 +70,6 @@ struct YamlNode::Entry {
 // dotted keys) are errors unless both sides are maps, which merge.
 absl::StatusOr<YamlNode> ParseYamlTree(absl::string_view text, absl::string_view file_name);
 
-// Types a plain YAML scalar: null/~/empty, booleans (true/false in any case as YAML 1.1 reads
-// them), integers, floats, else the string itself. Quoted scalars are strings.
-Value TypeYamlScalar(absl::string_view text, bool quoted);
-
 }  // namespace gatehouse::policy
 
 #endif  // GATEHOUSE_AGENT_POLICY_YAML_TREE_H_

@@ -1,5 +1,6 @@
 #include "agent/policy/yaml_tree.h"
 
+#include "common/value_yaml.h"
 #include "gtest/gtest.h"
 #include "testing/status_testing.h"
 
@@ -41,14 +42,14 @@ TEST(YamlTreeTest, SyntaxErrorNamesFileLineColumn) {
 }
 
 TEST(YamlTreeTest, TypesPlainScalarsAndKeepsQuotedOnesStrings) {
-  EXPECT_TRUE(TypeYamlScalar("true", false).is_bool());
-  EXPECT_TRUE(TypeYamlScalar("TRUE", false).as_bool());
-  EXPECT_EQ(TypeYamlScalar("42", false), Value(42));
-  EXPECT_EQ(TypeYamlScalar("-1.5", false), Value(-1.5));
-  EXPECT_TRUE(TypeYamlScalar("~", false).is_null());
-  EXPECT_EQ(TypeYamlScalar("10s", false), Value("10s"));
-  EXPECT_EQ(TypeYamlScalar("true", true), Value("true"));
-  EXPECT_EQ(TypeYamlScalar("42", true), Value("42"));
+  EXPECT_TRUE(YamlScalarToValue("true", false).is_bool());
+  EXPECT_TRUE(YamlScalarToValue("TRUE", false).as_bool());
+  EXPECT_EQ(YamlScalarToValue("42", false), Value(42));
+  EXPECT_EQ(YamlScalarToValue("-1.5", false), Value(-1.5));
+  EXPECT_TRUE(YamlScalarToValue("~", false).is_null());
+  EXPECT_EQ(YamlScalarToValue("10s", false), Value("10s"));
+  EXPECT_EQ(YamlScalarToValue("true", true), Value("true"));
+  EXPECT_EQ(YamlScalarToValue("42", true), Value("42"));
 }
 
 }  // namespace
