@@ -1,0 +1,297 @@
+// `gatehouse run` as an operator meets it: real processes, a real kube-state-metrics test server
+// over loopback, real files and real signals.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "inputs/common/prometheus/exposition.h"
+#include "nlohmann/json.hpp"
+#include "testing/ksm_server/ksm_server.h"
+#include "testing/status_testing.h"
+
+namespace gatehouse {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Runfile(const std::string& path) {
+  return fs::path(std::getenv("TEST_SRCDIR")) / "gatehouse" / path;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteAtomically(const fs::path& path, const std::string& text) {
+  const fs::path temp = path.string() + ".tmp";
+  std::ofstream(temp, std::ios::trunc) << text;
+  fs::rename(temp, path);
+}
+
+fs::path FreshDir(const std::string& name) {
+  fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return condition();
+}
+
+// One `gatehouse run` child process; its stdout and stderr go to `<data>/agent.log`.
+class AgentProcess {
+ public:
+  AgentProcess(const fs::path& policy, const fs::path& data,
+               const std::map<std::string, std::string>& env)
+      : data_(data), log_(data / "agent.log") {
+    fs::create_directories(data);
+    pid_ = fork();
+    if (pid_ == 0) {
+      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+      FILE* log = std::freopen(log_.c_str(), "w", stderr);
+      if (log == nullptr) _exit(127);
+      dup2(fileno(stderr), fileno(stdout));
+      const std::string binary = Runfile("agent/gatehouse");
+      execl(binary.c_str(), binary.c_str(), "run", "--policy", policy.c_str(), "--path.data",
+            data.c_str(), "--status-addr", "127.0.0.1:0", "--shutdown-timeout", "20s",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~AgentProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  std::string log() const { return ReadFile(log_); }
+  bool WaitForLog(const std::string& text, absl::Duration timeout = absl::Seconds(20)) const {
+    return Eventually([&] { return absl::StrContains(log(), text); }, timeout);
+  }
+  int status_port() {
+    if (status_port_ == 0) {
+      EXPECT_TRUE(WaitForLog("monitoring on http://127.0.0.1:")) << log();
+      const std::string text = log();
+      const size_t at = text.find("monitoring on http://127.0.0.1:");
+      if (at != std::string::npos) {
+        absl::SimpleAtoi(text.substr(at + 31, text.find(' ', at + 31) - at - 31), &status_port_);
+      }
+    }
+    return status_port_;
+  }
+  nlohmann::json Status() {
+    httplib::Client client("127.0.0.1", status_port());
+    auto response = client.Get("/status");
+    if (!response || response->status != 200) return nlohmann::json();
+    return nlohmann::json::parse(response->body, nullptr, false);
+  }
+  // The state of input copy `id` in /status ("" when absent).
+  std::string InputState(const std::string& id) {
+    nlohmann::json status = Status();
+    if (!status.is_object()) return "";
+    for (const auto& input : status["inputs"]) {
+      if (input["id"] == id) return input["state"].get<std::string>();
+    }
+    return "";
+  }
+  std::vector<nlohmann::json> Events() const {
+    std::vector<nlohmann::json> events;
+    std::ifstream in(data_ / "events.ndjson");
+    std::string line;
+    while (std::getline(in, line)) events.push_back(nlohmann::json::parse(line, nullptr, false));
+    return events;
+  }
+  void Signal(int signal) { kill(pid_, signal); }
+  // Waits for the process; its exit code, or -1 on timeout/crash.
+  int Wait(absl::Duration timeout = absl::Seconds(30)) {
+    int status = 0;
+    const bool done = Eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
+    if (!done) return -1;
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  fs::path data_;
+  fs::path log_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int status_port_ = 0;
+};
+
+std::unique_ptr<testing::KsmServer> StartKsm() {
+  testing::KsmServerOptions options;
+  options.exposition_file = Runfile("testdata/ksm/cluster.prom");
+  auto server = testing::KsmServer::Start(options);
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server.ok() ? *std::move(server) : nullptr;
+}
+
+// Six containers (five plus one init container) per scrape of cluster.prom.
+constexpr int kContainersPerScrape = 6;
+
+std::string Policy(const std::string& ksm_host, const std::string& extra_inputs = "",
+                   const std::string& gate = "${env.GATE} == 'open'") {
+  return absl::StrReplaceAll(R"(outputs:
+  default:
+    type: file
+    path: ${path.data}/events.ndjson
+inputs:
+  - id: gated
+    type: kubernetes/metrics
+    streams:
+      - metricsets: [state_container]
+        hosts: ['KSM']
+        period: 200ms
+        condition: GATE_CONDITION
+)" + extra_inputs,
+                             {{"KSM", ksm_host}, {"GATE_CONDITION", gate}});
+}
+
+TEST(AgentProcessTest, SigtermDrainsEveryProducedEventToTheFileOutput) {
+  auto ksm = StartKsm();
+  ASSERT_NE(ksm, nullptr);
+  const fs::path dir = FreshDir("drain");
+  WriteAtomically(dir / "policy.yml", Policy(ksm->host()));
+  AgentProcess agent(dir / "policy.yml", dir / "data", {{"GATE", "open"}});
+  ASSERT_TRUE(Eventually([&] { return agent.Events().size() >= 5 * kContainersPerScrape; },
+                         absl::Seconds(30)))
+      << agent.log();
+  agent.Signal(SIGTERM);
+  ASSERT_EQ(agent.Wait(), 0) << agent.log();
+
+  const std::vector<nlohmann::json> events = agent.Events();
+  std::map<std::string, int> per_scrape;
+  for (const auto& event : events) {
+    ASSERT_TRUE(event.is_object()) << "a torn or invalid line in the output";
+    ++per_scrape[event["@timestamp"].get<std::string>()];
+  }
+  for (const auto& [timestamp, count] : per_scrape) {
+    EXPECT_EQ(count, kContainersPerScrape) << "scrape at " << timestamp << " was cut short";
+  }
+  EXPECT_TRUE(absl::StrContains(agent.log(),
+                                absl::StrCat("stopped cleanly; ", events.size(), " event(s) written")))
+      << agent.log();
+}
+
+TEST(AgentProcessTest, MetricsParseAndStatusFollowsALeaderFlip) {
+  auto ksm = StartKsm();
+  ASSERT_NE(ksm, nullptr);
+  const fs::path dir = FreshDir("flip");
+  const std::string leader_policy = absl::StrCat(
+      "providers:\n  kubernetes_leaderelection:\n    backend: file\n    lease_dir: ",
+      (dir / "leases").string(),
+      "\n    identity: ${env.NAME}\n    leader_leaseduration: 3s\n"
+      "    leader_renewdeadline: 2s\n    leader_retryperiod: 500ms\n",
+      Policy(ksm->host(), "", "${kubernetes_leaderelection.leader} == true"));
+  WriteAtomically(dir / "policy.yml", leader_policy);
+  auto first = std::make_unique<AgentProcess>(dir / "policy.yml", dir / "a", std::map<std::string, std::string>{{"NAME", "a"}});
+  ASSERT_TRUE(first->WaitForLog("became leader")) << first->log();
+  AgentProcess second(dir / "policy.yml", dir / "b", {{"NAME", "b"}});
+  ASSERT_TRUE(second.WaitForLog("input gated off")) << second.log();
+  EXPECT_EQ(second.InputState("gated"), "stopped");
+  EXPECT_TRUE(Eventually([&] { return first->InputState("gated") == "running"; },
+                         absl::Seconds(10)));
+
+  // /metrics is valid Prometheus text and carries the agent's own series.
+  httplib::Client client("127.0.0.1", first->status_port());
+  ASSERT_TRUE(Eventually([&] { return !first->Events().empty(); }, absl::Seconds(20)));
+  auto scraped = client.Get("/metrics");
+  ASSERT_TRUE(scraped);
+  const std::string body = scraped->body;
+  prometheus::Exposition exposition = prometheus::Exposition::Parse(body);
+  EXPECT_EQ(exposition.error_count(), 0u) << exposition.ErrorSummary();
+  EXPECT_NE(exposition.FindFamily("gatehouse_input_collections_total"), nullptr) << body;
+
+  // The leader stops cleanly (releasing the lease); the follower's status flips to running.
+  first->Signal(SIGTERM);
+  ASSERT_EQ(first->Wait(), 0) << first->log();
+  EXPECT_TRUE(Eventually([&] { return second.InputState("gated") == "running"; },
+                         absl::Seconds(5)))
+      << second.log();
+  EXPECT_TRUE(second.WaitForLog("input gated on")) << second.log();
+}
+
+TEST(AgentProcessTest, GoodReloadKeepsUnchangedInputsAndBadReloadChangesNothing) {
+  auto ksm = StartKsm();
+  ASSERT_NE(ksm, nullptr);
+  const fs::path dir = FreshDir("reload");
+  const std::string steady = absl::StrReplaceAll(R"(  - id: steady
+    type: kubernetes/metrics
+    streams:
+      - metricsets: [state_container]
+        hosts: ['KSM']
+        period: 200ms
+)",
+                                                 {{"KSM", ksm->host()}});
+  WriteAtomically(dir / "policy.yml", Policy(ksm->host(), steady));
+  AgentProcess agent(dir / "policy.yml", dir / "data", {{"GATE", "open"}});
+  ASSERT_TRUE(Eventually(
+      [&] { return agent.InputState("gated") == "running" && agent.InputState("steady") == "running"; },
+      absl::Seconds(20)))
+      << agent.log();
+
+  // A good reload: `gated` is now off, `steady` is unchanged and must keep running.
+  WriteAtomically(dir / "policy.yml", Policy(ksm->host(), steady, "${env.GATE} == 'closed'"));
+  ASSERT_TRUE(agent.WaitForLog("policy reloaded")) << agent.log();
+  EXPECT_TRUE(Eventually([&] { return agent.InputState("gated") == "stopped"; }, absl::Seconds(5)));
+  EXPECT_EQ(agent.InputState("steady"), "running");
+  EXPECT_FALSE(absl::StrContains(agent.log(), "input steady stopped")) << agent.log();
+
+  // A bad reload: logged, and nothing changes.
+  WriteAtomically(dir / "policy.yml", "inputs: [\n  - id: broken\n    type: [unclosed\n");
+  ASSERT_TRUE(agent.WaitForLog("policy reload rejected")) << agent.log();
+  EXPECT_EQ(agent.InputState("steady"), "running");
+  EXPECT_EQ(agent.InputState("gated"), "stopped");
+  absl::SleepFor(absl::Seconds(1));  // steady keeps producing across both reloads
+
+  agent.Signal(SIGTERM);
+  ASSERT_EQ(agent.Wait(), 0) << agent.log();
+  // `steady` never stopped: no gap longer than a few periods, and no scrape written twice.
+  std::vector<absl::Time> scrapes;
+  std::set<std::string> seen;
+  for (const auto& event : agent.Events()) {
+    if (event["input"]["id"] != "steady") continue;
+    const std::string key = event["@timestamp"].get<std::string>() + "/" +
+                            event["kubernetes"]["container"]["name"].get<std::string>() + "/" +
+                            event["kubernetes"]["pod"]["name"].get<std::string>();
+    EXPECT_TRUE(seen.insert(key).second) << "duplicate event " << key;
+    absl::Time at;
+    std::string error;
+    ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, event["@timestamp"].get<std::string>(), &at,
+                                &error));
+    if (scrapes.empty() || scrapes.back() != at) scrapes.push_back(at);
+  }
+  ASSERT_GE(scrapes.size(), 5u);
+  for (size_t i = 1; i < scrapes.size(); ++i) {
+    EXPECT_LT(scrapes[i] - scrapes[i - 1], absl::Seconds(2)) << "a gap in steady's events";
+  }
+}
+
+}  // namespace
+}  // namespace gatehouse
