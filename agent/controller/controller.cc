@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 
 namespace gatehouse::controller {
 
@@ -50,6 +52,26 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
 
 namespace {
 
+// The controller's series in /metrics (one set per process: every controller shares them).
+struct ControllerMetrics {
+  Counter* evaluations;
+  Gauge* inputs_running;
+  Histogram* reconcile_seconds;
+};
+const ControllerMetrics& Metrics() {
+  static const ControllerMetrics metrics = [] {
+    MetricsRegistry& registry = MetricsRegistry::Global();
+    return ControllerMetrics{
+        registry.GetCounter("gatehouse_condition_evaluations_total",
+                            "Conditions evaluated by the controller"),
+        registry.GetGauge("gatehouse_inputs_running", "Input instances running"),
+        registry.GetHistogram("gatehouse_reconcile_duration_seconds",
+                              "Time from a batch of variable changes to the reconciled inputs",
+                              {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1})};
+  }();
+  return metrics;
+}
+
 // "`${kubernetes_leaderelection.leader} == true` is true" (or "no condition").
 std::string DescribeConditions(const policy::InputSpec& input) {
   if (input.conditions.empty()) return "no condition";
@@ -92,6 +114,7 @@ void Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot)
   std::map<std::string, DesiredInput> desired;
   for (const policy::RenderResult& copy : state.copies) {
     evaluations_ += copy.evaluations;
+    Metrics().evaluations->Increment(copy.evaluations);
     if (copy.on && input.supported) desired[copy.id] = DesiredInput{input.type, copy.config};
     auto before = was_on.find(copy.id);
     const bool switched = before == was_on.end() ? (first_render || copy.on) : before->second != copy.on;
@@ -106,6 +129,7 @@ void Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot)
     }
   }
   state.start_errors = manager_->Reconcile(desired, state.desired);
+  Metrics().inputs_running->Set(static_cast<double>(manager_->running_count()));
   state.desired = std::move(desired);
 }
 
@@ -130,6 +154,7 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   }
   std::sort(affected.begin(), affected.end());
   affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
+  const absl::Time started = absl::Now();
   std::shared_ptr<const StoreSnapshot> snapshot = store_->Snapshot();
   absl::MutexLock lock(&mu_);
   generation_ = snapshot->generation();
@@ -137,6 +162,7 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
     RenderAndReconcile(i, *snapshot);
     ++rerenders_;
   }
+  Metrics().reconcile_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - started));
 }
 
 void Controller::Run(absl::Notification* stop) {

@@ -226,7 +226,12 @@ TEST(AgentProcessTest, MetricsParseAndStatusFollowsALeaderFlip) {
   const std::string body = scraped->body;
   prometheus::Exposition exposition = prometheus::Exposition::Parse(body);
   EXPECT_EQ(exposition.error_count(), 0u) << exposition.ErrorSummary();
-  EXPECT_NE(exposition.FindFamily("gatehouse_input_collections_total"), nullptr) << body;
+  for (const char* family :
+       {"gatehouse_input_collections_total", "gatehouse_inputs_running",
+        "gatehouse_condition_evaluations_total", "gatehouse_reconcile_duration_seconds",
+        "gatehouse_leader_election_is_leader", "gatehouse_output_queue_backpressure_waits_total"}) {
+    EXPECT_NE(exposition.FindFamily(family), nullptr) << family << " missing from\n" << body;
+  }
 
   // The leader stops cleanly (releasing the lease); the follower's status flips to running.
   first->Signal(SIGTERM);
