@@ -12,7 +12,7 @@ trap 'rm -f "$events"' EXIT
 bazel test //... --build_event_json_file="$events" "$@"
 bazel_status=$?
 
-python3 tools/test_summary.py "$events"
+python3 tools/test_summary.py "$events" "$bazel_status"
 summary_status=$?
 if [[ $bazel_status -ne 0 || $summary_status -ne 0 ]]; then
   exit 1

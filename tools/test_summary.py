@@ -32,9 +32,10 @@ def xml_counts(path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: test_summary.py BUILD_EVENTS.json", file=sys.stderr)
+    if len(sys.argv) not in (2, 3):
+        print("usage: test_summary.py BUILD_EVENTS.json [BAZEL_EXIT_CODE]", file=sys.stderr)
         return 2
+    bazel_status = int(sys.argv[2]) if len(sys.argv) == 3 else 0
     test_targets = set()
     # (label, run, shard) -> (attempt, status, xml path)
     results = {}
@@ -83,6 +84,10 @@ def main():
         failed += 1
         failures.append(f"{label} (did not build or run)")
 
+    if bazel_status != 0 and failed == 0:
+        # The build or the loading phase failed before any test could report.
+        failed += 1
+        failures.append(f"bazel test exited {bazel_status} (see the errors above)")
     for failure in failures:
         print(f"FAILED: {failure}")
     line = f"{passed} passed, {failed} failed"
