@@ -434,6 +434,14 @@ void Agent::Reload() {
 }
 
 void Agent::Shutdown() {
+  // The /status handler takes mu_: stop the server before holding mu_ for the rest, or a request
+  // arriving now would block the server's stop (and the shutdown) for good.
+  std::unique_ptr<MonitoringServer> monitoring;
+  {
+    absl::MutexLock lock(&mu_);
+    monitoring = std::move(monitoring_);
+  }
+  if (monitoring) monitoring->Stop();
   absl::MutexLock lock(&mu_);
   if (!policy_ && !providers_) return;  // never started, or already shut down
   GH_LOG_INFO("stopping: inputs, then outputs (draining), then providers");
@@ -448,7 +456,6 @@ void Agent::Shutdown() {
     written += slot.worker->events_written();
   }
   if (providers_) providers_->Stop();
-  if (monitoring_) monitoring_->Stop();
   controller_.reset();
   inputs_.reset();
   providers_.reset();

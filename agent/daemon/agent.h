@@ -117,7 +117,6 @@ class Agent {
   std::unique_ptr<absl::Notification> controller_stop_ ABSL_GUARDED_BY(mu_);
   std::thread controller_thread_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<MonitoringServer> monitoring_ ABSL_GUARDED_BY(mu_);
-  bool strict_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex request_mu_;
   bool stop_requested_ ABSL_GUARDED_BY(request_mu_) = false;

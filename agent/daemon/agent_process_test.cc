@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -182,8 +184,20 @@ TEST(AgentProcessTest, SigtermDrainsEveryProducedEventToTheFileOutput) {
   ASSERT_TRUE(Eventually([&] { return agent.Events().size() >= 5 * kContainersPerScrape; },
                          absl::Seconds(30)))
       << agent.log();
+  // /status requests in flight during the shutdown must not hold it up.
+  const int port = agent.status_port();
+  std::atomic<bool> polling{true};
+  std::thread poller([&] {
+    httplib::Client client("127.0.0.1", port);
+    client.set_connection_timeout(1);
+    while (polling) client.Get("/status");
+  });
+  absl::SleepFor(absl::Milliseconds(100));
   agent.Signal(SIGTERM);
-  ASSERT_EQ(agent.Wait(), 0) << agent.log();
+  const int exit_code = agent.Wait(absl::Seconds(15));
+  polling = false;
+  poller.join();
+  ASSERT_EQ(exit_code, 0) << agent.log();
 
   const std::vector<nlohmann::json> events = agent.Events();
   std::map<std::string, int> per_scrape;
