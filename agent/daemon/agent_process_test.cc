@@ -1,10 +1,6 @@
 // `gatehouse run` as an operator meets it: real processes, a real kube-state-metrics test server
 // over loopback, real files and real signals.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <atomic>
@@ -16,7 +12,6 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
@@ -26,6 +21,7 @@
 #include "inputs/common/prometheus/exposition.h"
 #include "nlohmann/json.hpp"
 #include "testing/ksm_server/ksm_server.h"
+#include "testing/agent_process.h"
 #include "testing/status_testing.h"
 
 namespace gatehouse {
@@ -33,118 +29,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Runfile(const std::string& path) {
-  return fs::path(std::getenv("TEST_SRCDIR")) / "gatehouse" / path;
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::AgentProcess;
+using testing::Eventually;
+using testing::FreshDir;
+using testing::Runfile;
 
 void WriteAtomically(const fs::path& path, const std::string& text) {
   const fs::path temp = path.string() + ".tmp";
   std::ofstream(temp, std::ios::trunc) << text;
   fs::rename(temp, path);
 }
-
-fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return condition();
-}
-
-// One `gatehouse run` child process; its stdout and stderr go to `<data>/agent.log`.
-class AgentProcess {
- public:
-  AgentProcess(const fs::path& policy, const fs::path& data,
-               const std::map<std::string, std::string>& env)
-      : data_(data), log_(data / "agent.log") {
-    fs::create_directories(data);
-    pid_ = fork();
-    if (pid_ == 0) {
-      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-      FILE* log = std::freopen(log_.c_str(), "w", stderr);
-      if (log == nullptr) _exit(127);
-      dup2(fileno(stderr), fileno(stdout));
-      const std::string binary = Runfile("agent/gatehouse");
-      execl(binary.c_str(), binary.c_str(), "run", "--policy", policy.c_str(), "--path.data",
-            data.c_str(), "--status-addr", "127.0.0.1:0", "--shutdown-timeout", "20s",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~AgentProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  std::string log() const { return ReadFile(log_); }
-  bool WaitForLog(const std::string& text, absl::Duration timeout = absl::Seconds(20)) const {
-    return Eventually([&] { return absl::StrContains(log(), text); }, timeout);
-  }
-  int status_port() {
-    if (status_port_ == 0) {
-      EXPECT_TRUE(WaitForLog("monitoring on http://127.0.0.1:")) << log();
-      const std::string text = log();
-      const size_t at = text.find("monitoring on http://127.0.0.1:");
-      if (at != std::string::npos) {
-        absl::SimpleAtoi(text.substr(at + 31, text.find(' ', at + 31) - at - 31), &status_port_);
-      }
-    }
-    return status_port_;
-  }
-  nlohmann::json Status() {
-    httplib::Client client("127.0.0.1", status_port());
-    auto response = client.Get("/status");
-    if (!response || response->status != 200) return nlohmann::json();
-    return nlohmann::json::parse(response->body, nullptr, false);
-  }
-  // The state of input copy `id` in /status ("" when absent).
-  std::string InputState(const std::string& id) {
-    nlohmann::json status = Status();
-    if (!status.is_object()) return "";
-    for (const auto& input : status["inputs"]) {
-      if (input["id"] == id) return input["state"].get<std::string>();
-    }
-    return "";
-  }
-  std::vector<nlohmann::json> Events() const {
-    std::vector<nlohmann::json> events;
-    std::ifstream in(data_ / "events.ndjson");
-    std::string line;
-    while (std::getline(in, line)) events.push_back(nlohmann::json::parse(line, nullptr, false));
-    return events;
-  }
-  void Signal(int signal) { kill(pid_, signal); }
-  // Waits for the process; its exit code, or -1 on timeout/crash.
-  int Wait(absl::Duration timeout = absl::Seconds(30)) {
-    int status = 0;
-    const bool done = Eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
-    if (!done) return -1;
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  fs::path data_;
-  fs::path log_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int status_port_ = 0;
-};
 
 std::unique_ptr<testing::KsmServer> StartKsm() {
   testing::KsmServerOptions options;
@@ -185,7 +79,8 @@ TEST(AgentProcessTest, SigtermDrainsEveryProducedEventToTheFileOutput) {
                          absl::Seconds(30)))
       << agent.log();
   // /status requests in flight during the shutdown must not hold it up.
-  const int port = agent.status_port();
+  const int port = agent.WaitForStatusPort();
+  ASSERT_NE(port, 0) << agent.log();
   std::atomic<bool> polling{true};
   std::thread poller([&] {
     httplib::Client client("127.0.0.1", port);
@@ -233,7 +128,8 @@ TEST(AgentProcessTest, MetricsParseAndStatusFollowsALeaderFlip) {
                          absl::Seconds(10)));
 
   // /metrics is valid Prometheus text and carries the agent's own series.
-  httplib::Client client("127.0.0.1", first->status_port());
+  ASSERT_NE(first->WaitForStatusPort(), 0) << first->log();
+  httplib::Client client("127.0.0.1", first->WaitForStatusPort());
   ASSERT_TRUE(Eventually([&] { return !first->Events().empty(); }, absl::Seconds(20)));
   auto scraped = client.Get("/metrics");
   ASSERT_TRUE(scraped);

@@ -37,6 +37,7 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "testing/ksm_server/ksm_server.h"
+#include "testing/agent_process.h"
 #include "testing/kube_api_server/kube_api_server.h"
 #include "testing/status_testing.h"
 
@@ -52,119 +53,11 @@ constexpr absl::Duration kRetryPeriod = absl::Milliseconds(500);
 // 2-core machine running other test binaries at the same time.
 constexpr absl::Duration kSlack = absl::Seconds(3);
 
-std::string Runfile(const std::string& path) {
-  return fs::path(std::getenv("TEST_SRCDIR")) / "gatehouse" / path;
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return condition();
-}
-
-// The state of input `id` in the /status of the agent on `port` ("" when unreachable/absent).
-std::string InputStateAt(int port, const std::string& id) {
-  if (port == 0) return "";
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(0, 300000);
-  client.set_read_timeout(2, 0);
-  auto response = client.Get("/status");
-  if (!response || response->status != 200) return "";
-  nlohmann::json status = nlohmann::json::parse(response->body, nullptr, false);
-  if (!status.is_object() || !status.contains("inputs")) return "";
-  for (const auto& input : status["inputs"]) {
-    if (input.value("id", "") == id) return input.value("state", "");
-  }
-  return "";
-}
-
-// One `gatehouse run` child process; stdout and stderr go to `<data>/agent.log`.
-class AgentProcess {
- public:
-  AgentProcess(const fs::path& policy, const fs::path& data,
-               const std::map<std::string, std::string>& env)
-      : log_(data / "agent.log") {
-    fs::create_directories(data);
-    pid_ = fork();
-    if (pid_ == 0) {
-      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-      FILE* log = std::freopen(log_.c_str(), "w", stderr);
-      if (log == nullptr) _exit(127);
-      dup2(fileno(stderr), fileno(stdout));
-      const std::string binary = Runfile("agent/gatehouse");
-      execl(binary.c_str(), binary.c_str(), "run", "--policy", policy.c_str(), "--path.data",
-            data.c_str(), "--status-addr", "127.0.0.1:0", "--shutdown-timeout", "10s",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~AgentProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  std::string log() const { return ReadFile(log_); }
-  bool WaitForLog(const std::string& text, absl::Duration timeout = absl::Seconds(20)) const {
-    return Eventually([&] { return absl::StrContains(log(), text); }, timeout);
-  }
-  // The /status port from the log line `monitoring on http://127.0.0.1:PORT`; 0 until known.
-  int WaitForStatusPort() {
-    if (status_port_ != 0) return status_port_;
-    const std::string kLine = "monitoring on http://127.0.0.1:";
-    if (!WaitForLog(kLine)) return 0;
-    const std::string text = log();
-    const size_t at = text.find(kLine) + kLine.size();
-    if (!absl::SimpleAtoi(text.substr(at, text.find(' ', at) - at), &status_port_)) {
-      status_port_ = 0;
-    }
-    return status_port_;
-  }
-  std::string GatedState() { return InputStateAt(status_port_, "gated"); }
-  bool Alive() const {
-    httplib::Client client("127.0.0.1", status_port_);
-    auto response = client.Get("/liveness");
-    return response && response->status == 200;
-  }
-  void Signal(int signal) {
-    signalled_ = true;
-    kill(pid_, signal);
-  }
-  // Signalled: no more /status requests (see OverlapSampler::Forget).
-  bool signalled() const { return signalled_; }
-  // Waits for the process; its exit code, or -1 on timeout or death by signal.
-  int Wait(absl::Duration timeout = absl::Seconds(20)) {
-    int status = 0;
-    const bool done = Eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
-    if (!done) return -1;
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  bool exited() const { return exited_; }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  bool signalled_ = false;
-  int status_port_ = 0;
-};
+using testing::AgentProcess;
+using testing::Eventually;
+using testing::FreshDir;
+using testing::InputStateAt;
+using testing::Runfile;
 
 // Reads the gated input state of every agent over and over; counts the sweeps (all agents read
 // within a short window) that saw more than one agent running the gated input. A sweep is not
@@ -277,7 +170,7 @@ class MultiAgentTest : public ::testing::Test {
       std::map<std::string, std::string> agent_env = env;
       agent_env["NAME"] = absl::StrCat("agent-", i);
       agents_.push_back(std::make_unique<AgentProcess>(
-          dir / "policy.yml", dir / absl::StrCat("agent-", i), agent_env));
+          dir / "policy.yml", dir / absl::StrCat("agent-", i), agent_env, "10s"));
     }
     for (auto& agent : agents_) ASSERT_NE(agent->WaitForStatusPort(), 0) << agent->log();
   }
@@ -292,7 +185,7 @@ class MultiAgentTest : public ::testing::Test {
   std::vector<int> Running() {
     std::vector<int> running;
     for (size_t i = 0; i < agents_.size(); ++i) {
-      if (!agents_[i]->signalled() && agents_[i]->GatedState() == "running") {
+      if (!agents_[i]->signalled() && agents_[i]->InputState("gated") == "running") {
         running.push_back(static_cast<int>(i));
       }
     }
@@ -422,7 +315,7 @@ TEST_F(MultiAgentTest, ApiOutageLongerThanRenewDeadlineStopsTheLeaderThenOneLead
   // observation of its renewal).
   const absl::Time outage_start = absl::Now();
   api->OutageFor(2 * kRenewDeadline);
-  ASSERT_TRUE(Eventually([&] { return agents_[leader]->GatedState() == "stopped"; },
+  ASSERT_TRUE(Eventually([&] { return agents_[leader]->InputState("gated") == "stopped"; },
                          kLeaseDuration + kSlack))
       << agents_[leader]->log();
   const absl::Duration stopped_after = absl::Now() - outage_start;
@@ -452,9 +345,11 @@ TEST_F(MultiAgentTest, WrongTokenAndMissingRbacAreClearErrorsWithoutACrash) {
   std::ofstream(dir / "policy.yml")
       << Policy(ProviderBlock("    backend: kubernetes\n"), ksm_->host());
   AgentProcess wrong(dir / "policy.yml", dir / "wrong",
-                     {{"NAME", "wrong"}, {"KUBECONFIG", (dir / "wrong.kubeconfig").string()}});
+                     {{"NAME", "wrong"}, {"KUBECONFIG", (dir / "wrong.kubeconfig").string()}},
+                     "10s");
   AgentProcess no_rbac(dir / "policy.yml", dir / "no-rbac",
-                       {{"NAME", "no-rbac"}, {"KUBECONFIG", (dir / "no-rbac.kubeconfig").string()}});
+                       {{"NAME", "no-rbac"}, {"KUBECONFIG", (dir / "no-rbac.kubeconfig").string()}},
+                       "10s");
   ASSERT_NE(wrong.WaitForStatusPort(), 0) << wrong.log();
   ASSERT_NE(no_rbac.WaitForStatusPort(), 0) << no_rbac.log();
 
@@ -468,7 +363,7 @@ TEST_F(MultiAgentTest, WrongTokenAndMissingRbacAreClearErrorsWithoutACrash) {
   EXPECT_TRUE(Eventually([&] { return api->RequestCount("get") >= gets + 6; }, absl::Seconds(20)));
   for (AgentProcess* agent : {&wrong, &no_rbac}) {
     EXPECT_TRUE(agent->Alive()) << agent->log();
-    EXPECT_EQ(agent->GatedState(), "stopped") << agent->log();
+    EXPECT_EQ(agent->InputState("gated"), "stopped") << agent->log();
     EXPECT_EQ(agent->Wait(absl::ZeroDuration()), -1) << "exited: " << agent->log();
   }
   EXPECT_FALSE(api->GetLease("default", "gatehouse-cluster-leader").has_value());

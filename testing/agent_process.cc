@@ -1,0 +1,146 @@
+#include "testing/agent_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
+#include "httplib.h"
+
+namespace gatehouse::testing {
+
+namespace fs = std::filesystem;
+
+std::string Runfile(const std::string& path) {
+  return fs::path(std::getenv("TEST_SRCDIR")) / "gatehouse" / path;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+fs::path FreshDir(const std::string& name) {
+  fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return condition();
+}
+
+namespace {
+
+nlohmann::json StatusAt(int port) {
+  if (port == 0) return nlohmann::json();
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(0, 300000);
+  client.set_read_timeout(2, 0);
+  auto response = client.Get("/status");
+  if (!response || response->status != 200) return nlohmann::json();
+  return nlohmann::json::parse(response->body, nullptr, false);
+}
+
+}  // namespace
+
+std::string InputStateAt(int port, const std::string& id) {
+  nlohmann::json status = StatusAt(port);
+  if (!status.is_object() || !status.contains("inputs")) return "";
+  for (const auto& input : status["inputs"]) {
+    if (input.value("id", "") == id) return input.value("state", "");
+  }
+  return "";
+}
+
+AgentProcess::AgentProcess(const fs::path& policy, const fs::path& data,
+                           const std::map<std::string, std::string>& env,
+                           const std::string& shutdown_timeout)
+    : data_(data), log_(data / "agent.log") {
+  fs::create_directories(data);
+  pid_ = fork();
+  if (pid_ == 0) {
+    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+    FILE* log = std::freopen(log_.c_str(), "w", stderr);
+    if (log == nullptr) _exit(127);
+    dup2(fileno(stderr), fileno(stdout));
+    const std::string binary = Runfile("agent/gatehouse");
+    execl(binary.c_str(), binary.c_str(), "run", "--policy", policy.c_str(), "--path.data",
+          data.c_str(), "--status-addr", "127.0.0.1:0", "--shutdown-timeout",
+          shutdown_timeout.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+}
+
+AgentProcess::~AgentProcess() {
+  if (pid_ > 0 && !exited_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string AgentProcess::log() const { return ReadFile(log_); }
+
+bool AgentProcess::WaitForLog(const std::string& text, absl::Duration timeout) const {
+  return Eventually([&] { return absl::StrContains(log(), text); }, timeout);
+}
+
+int AgentProcess::WaitForStatusPort() {
+  if (status_port_ != 0) return status_port_;
+  const std::string line = "monitoring on http://127.0.0.1:";
+  if (!WaitForLog(line)) return 0;
+  const std::string text = log();
+  const size_t at = text.find(line) + line.size();
+  if (!absl::SimpleAtoi(text.substr(at, text.find(' ', at) - at), &status_port_)) {
+    status_port_ = 0;
+  }
+  return status_port_;
+}
+
+nlohmann::json AgentProcess::Status() { return StatusAt(WaitForStatusPort()); }
+
+std::string AgentProcess::InputState(const std::string& id) {
+  return InputStateAt(WaitForStatusPort(), id);
+}
+
+bool AgentProcess::Alive() {
+  httplib::Client client("127.0.0.1", WaitForStatusPort());
+  auto response = client.Get("/liveness");
+  return response && response->status == 200;
+}
+
+std::vector<nlohmann::json> AgentProcess::Events() const {
+  std::vector<nlohmann::json> events;
+  std::ifstream in(data_ / "events.ndjson");
+  std::string line;
+  while (std::getline(in, line)) events.push_back(nlohmann::json::parse(line, nullptr, false));
+  return events;
+}
+
+void AgentProcess::Signal(int signal) {
+  signalled_ = true;
+  kill(pid_, signal);
+}
+
+int AgentProcess::Wait(absl::Duration timeout) {
+  int status = 0;
+  const bool done = Eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
+  if (!done) return -1;
+  exited_ = true;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace gatehouse::testing
