@@ -127,7 +127,8 @@ absl::Status Agent::StartAll(std::shared_ptr<const policy::Policy> policy) {
   absl::MutexLock lock(&mu_);
   GH_LOG_INFO("gatehouse {} starting: agent id {}, policy {}, data {}", kVersion, agent_id_,
               options_.policy_path, options_.data_path);
-  RETURN_IF_ERROR(StartProviders(*policy));
+  ASSIGN_OR_RETURN(ProviderSelection selection, SelectProvidersFor(*policy));
+  RETURN_IF_ERROR(StartProviders(std::move(selection)));
   RETURN_IF_ERROR(StartOutputs(*policy));
   RETURN_IF_ERROR(StartMonitoring(*policy));
   RETURN_IF_ERROR(StartController(policy));
@@ -135,7 +136,7 @@ absl::Status Agent::StartAll(std::shared_ptr<const policy::Policy> policy) {
   return absl::OkStatus();
 }
 
-absl::Status Agent::StartProviders(const policy::Policy& policy) {
+absl::StatusOr<ProviderSelection> Agent::SelectProvidersFor(const policy::Policy& policy) const {
   std::set<std::string> referenced;
   for (const auto& input : policy.inputs) {
     referenced.insert(input.namespaces.begin(), input.namespaces.end());
@@ -144,7 +145,10 @@ absl::Status Agent::StartProviders(const policy::Policy& policy) {
     CollectNamespaces(output, policy.default_provider, &referenced);
   }
   ASSIGN_OR_RETURN(Value section, RenderedProviderSection(policy));
-  ASSIGN_OR_RETURN(ProviderSelection selection, SelectProviders(section, referenced));
+  return SelectProviders(section, referenced);
+}
+
+absl::Status Agent::StartProviders(ProviderSelection selection) {
   ProviderContext context;
   context.agent_id = agent_id_;
   context.data_path = options_.data_path;
@@ -390,17 +394,7 @@ void Agent::Reload() {
   StopControllerLoop();
 
   // Providers: restart them only when their configuration changed.
-  std::set<std::string> referenced;
-  for (const auto& input : next->inputs) {
-    referenced.insert(input.namespaces.begin(), input.namespaces.end());
-  }
-  for (const auto& [name, output] : next->outputs) {
-    CollectNamespaces(output, next->default_provider, &referenced);
-  }
-  absl::StatusOr<Value> section = RenderedProviderSection(*next);
-  absl::StatusOr<ProviderSelection> selection =
-      section.ok() ? SelectProviders(*section, referenced)
-                   : absl::StatusOr<ProviderSelection>(section.status());
+  absl::StatusOr<ProviderSelection> selection = SelectProvidersFor(*next);
   bool providers_changed = !selection.ok() || selection->run.size() != provider_configs_.size();
   for (size_t i = 0; !providers_changed && i < provider_configs_.size(); ++i) {
     providers_changed = selection->run[i].name != provider_configs_[i].name ||
@@ -410,7 +404,7 @@ void Agent::Reload() {
   if (providers_changed) {
     GH_LOG_INFO("providers changed: restarting them");
     providers_->Stop();
-    status = StartProviders(*next);
+    status = selection.ok() ? StartProviders(*std::move(selection)) : selection.status();
   }
   // Outputs: a changed output section rebuilds the outputs (and so restarts every input).
   if (status.ok() && next->outputs != policy_->outputs) {

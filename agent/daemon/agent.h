@@ -81,7 +81,9 @@ class Agent {
 
   absl::Status StartAll(std::shared_ptr<const policy::Policy> policy);
   absl::StatusOr<std::shared_ptr<const policy::Policy>> LoadPolicy() const;
-  absl::Status StartProviders(const policy::Policy& policy) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Which providers `policy` runs: referenced or enabled, options rendered from the environment.
+  absl::StatusOr<ProviderSelection> SelectProvidersFor(const policy::Policy& policy) const;
+  absl::Status StartProviders(ProviderSelection selection) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartOutputs(const policy::Policy& policy) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartMonitoring(const policy::Policy& policy) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartController(std::shared_ptr<const policy::Policy> policy)
