@@ -62,7 +62,9 @@ bool EqualsLower(absl::string_view text, absl::string_view lower) {
 // [p, end) with the positions kept as raw pointers for speed.
 class ExpositionParser {
  public:
-  ExpositionParser(absl::string_view body, Exposition* out) : body_(body), out_(out) {}
+  ExpositionParser(absl::string_view body, const FamilyFilter* filter, Exposition* out)
+      : body_(body), filter_(filter != nullptr && !filter->accepts_all() ? filter : nullptr),
+        out_(out) {}
 
   void Run() {
     const char* p = body_.data();
@@ -78,7 +80,7 @@ class ExpositionParser {
       if (eol == nullptr) eol = end;
       const char* line_end = eol;
       if (line_end > p && line_end[-1] == '\r') --line_end;
-      ParseLine(p, line_end, line);
+      if (filter_ == nullptr || Wanted(p, line_end)) ParseLine(p, line_end, line);
       p = eol + 1;
     }
     out_->line_count_ = line;
@@ -90,6 +92,31 @@ class ExpositionParser {
     if (out_->errors_.size() < Exposition::kMaxKeptErrors) {
       out_->errors_.push_back({line, absl::StrCat("line ", line, ": ", message)});
     }
+  }
+
+  // Whether the filter accepts the family of this line. Lines come grouped by family, so the
+  // verdict for the previous name is reused while the line starts with that name.
+  bool Wanted(const char* p, const char* end) {
+    while (p < end && IsBlank(*p)) ++p;
+    if (p == end) return false;
+    if (*p == '#') {
+      ++p;
+      absl::string_view keyword = Token(p, end);
+      if (keyword != "HELP" && keyword != "TYPE") return false;  // a plain comment
+      while (p < end && IsBlank(*p)) ++p;
+    }
+    const size_t n = last_name_.size();
+    if (n != 0 && static_cast<size_t>(end - p) >= n && std::memcmp(p, last_name_.data(), n) == 0 &&
+        (static_cast<size_t>(end - p) == n || !Is(p[n], kNameChar))) {
+      return last_wanted_;
+    }
+    // A malformed name is parsed (and reported) rather than silently skipped.
+    if (!Is(*p, kNameStart)) return true;
+    const char* name_end = p + 1;
+    while (name_end < end && Is(*name_end, kNameChar)) ++name_end;
+    last_name_ = absl::string_view(p, name_end - p);
+    last_wanted_ = filter_->Accepts(last_name_);
+    return last_wanted_;
   }
 
   void ParseLine(const char* p, const char* end, uint32_t line) {
@@ -222,7 +249,10 @@ class ExpositionParser {
         value = out_->unescaped_.back();
       }
       for (size_t i = label_start_; i < out_->labels_.size(); ++i) {
-        if (out_->labels_[i].name == label_name) {
+        const absl::string_view seen = out_->labels_[i].name;
+        // Length and first byte first: most label names differ there, and memcmp is a call.
+        if (seen.size() == label_name.size() && seen[0] == label_name[0] &&
+            seen == label_name) {
           Error(line, absl::StrCat("duplicate label '", label_name, "'"));
           return false;
         }
@@ -357,7 +387,10 @@ class ExpositionParser {
   }
 
   absl::string_view body_;
+  const FamilyFilter* const filter_;  // nullptr: every line
   Exposition* out_;
+  absl::string_view last_name_;
+  bool last_wanted_ = false;
   size_t label_start_ = 0;
   const char* line_start_ = nullptr;
 };
@@ -374,13 +407,40 @@ absl::string_view MetricTypeName(MetricType type) {
   return "unknown";
 }
 
+FamilyFilter& FamilyFilter::AddName(absl::string_view name) {
+  names_.emplace_back(name);
+  return *this;
+}
+
+FamilyFilter& FamilyFilter::AddPrefix(absl::string_view prefix) {
+  prefixes_.emplace_back(prefix);
+  return *this;
+}
+
+bool FamilyFilter::Accepts(absl::string_view name) const {
+  if (accepts_all()) return true;
+  for (const std::string& prefix : prefixes_) {
+    if (name.substr(0, prefix.size()) == prefix) return true;
+  }
+  for (const std::string& family : names_) {
+    if (name.substr(0, family.size()) != family) continue;
+    const absl::string_view suffix = name.substr(family.size());
+    if (suffix.empty() || suffix == "_bucket" || suffix == "_sum" || suffix == "_count") {
+      return true;
+    }
+  }
+  return false;
+}
+
 Exposition Exposition::Parse(absl::string_view body) {
   Exposition exposition;
-  ExpositionParser(body, &exposition).Run();
+  ExpositionParser(body, nullptr, &exposition).Run();
   return exposition;
 }
 
-void Exposition::Reparse(absl::string_view body) {
+void Exposition::Reparse(absl::string_view body) { Reparse(body, FamilyFilter()); }
+
+void Exposition::Reparse(absl::string_view body, const FamilyFilter& filter) {
   samples_.clear();
   labels_.clear();
   families_.clear();
@@ -388,7 +448,7 @@ void Exposition::Reparse(absl::string_view body) {
   errors_.clear();
   error_count_ = 0;
   line_count_ = 0;
-  ExpositionParser(body, this).Run();
+  ExpositionParser(body, &filter, this).Run();
 }
 
 absl::string_view Exposition::LabelValue(const Sample& sample, absl::string_view name,

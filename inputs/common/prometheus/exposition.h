@@ -46,6 +46,24 @@ struct MetricFamily {
   absl::string_view type_text;  // as written ("gauge", "stateset", ...); empty without TYPE
 };
 
+// The metric families a reader uses, so the parser can skip the others without parsing their
+// lines (a kube-state-metrics body is mostly families a given metricset never reads). Names
+// match a family exactly (with its `_bucket`, `_sum`, `_count` samples); prefixes match every
+// family whose name starts with them. An empty filter accepts everything.
+//
+// Thread contract: thread-compatible; immutable once built, then safe to share.
+class FamilyFilter {
+ public:
+  FamilyFilter& AddName(absl::string_view name);
+  FamilyFilter& AddPrefix(absl::string_view prefix);
+  bool accepts_all() const { return names_.empty() && prefixes_.empty(); }
+  bool Accepts(absl::string_view family_or_sample_name) const;
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<std::string> prefixes_;
+};
+
 struct ParseError {
   uint32_t line = 0;
   std::string message;  // "line 12: label value for 'pod' is not terminated"
@@ -61,6 +79,9 @@ class Exposition {
   // The same into an existing Exposition, reusing its memory: a scraper that keeps one per
   // stream touches no fresh pages in steady state.
   void Reparse(absl::string_view body);
+  // Only the lines (samples, HELP, TYPE) of families `filter` accepts; the other lines are
+  // skipped unchecked (they are counted in line_count() but never reported as errors).
+  void Reparse(absl::string_view body, const FamilyFilter& filter);
 
   const std::vector<Sample>& samples() const { return samples_; }
   const std::vector<MetricFamily>& families() const { return families_; }

@@ -141,6 +141,44 @@ TEST(ExpositionTest, KeepsAtMostTwentyErrorTextsButCountsAll) {
   EXPECT_EQ(e.samples()[0].line, 51u);
 }
 
+TEST(ExpositionTest, FamilyFilterKeepsOnlyTheFamiliesAskedFor) {
+  const std::string body =
+      "# HELP kube_pod_info Info.\n# TYPE kube_pod_info gauge\n"
+      "kube_pod_info{pod=\"a\"} 1\n"
+      "kube_pod_info_extra{pod=\"a\"} 2\n"  // shares the prefix, not the family
+      "# TYPE kube_pod_status_phase gauge\n"
+      "kube_pod_status_phase{pod=\"a\",phase=\"Running\"} 1\n"
+      "kube_pod_status_phase{pod=\"a\" broken\n"  // skipped unchecked
+      "kube_pod_container_info{pod=\"a\",container=\"c\"} 1\n"
+      "kube_pod_container_status_ready{pod=\"a\",container=\"c\"} 1\n"
+      "latency_bucket{le=\"1\"} 3\nlatency_sum 2\nlatency_count 3\nlatency_other 9\n"
+      "# a plain comment\n"
+      "9bad{x=\"1\"} 1\n";  // a malformed name is still reported
+  FamilyFilter filter;
+  filter.AddName("kube_pod_info").AddName("latency").AddPrefix("kube_pod_container_");
+  Exposition e;
+  e.Reparse(body, filter);
+  std::vector<std::string> names;
+  for (const Sample& s : e.samples()) names.emplace_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"kube_pod_info", "kube_pod_container_info",
+                                             "kube_pod_container_status_ready", "latency_bucket",
+                                             "latency_sum", "latency_count"}));
+  ASSERT_EQ(e.error_count(), 1u);
+  EXPECT_EQ(e.errors()[0].line, 15u);
+  EXPECT_EQ(e.line_count(), 15u);
+  ASSERT_NE(e.FindFamily("kube_pod_info"), nullptr);
+  EXPECT_EQ(e.FindFamily("kube_pod_info")->help, "Info.");
+  EXPECT_EQ(e.FindFamily("kube_pod_status_phase"), nullptr);
+  EXPECT_EQ(e.samples()[2].line, 9u);
+
+  // The same Exposition without a filter sees everything again.
+  e.Reparse(body);
+  EXPECT_EQ(e.samples().size(), 9u);
+  EXPECT_EQ(e.error_count(), 2u);
+  EXPECT_TRUE(FamilyFilter().accepts_all());
+  EXPECT_TRUE(FamilyFilter().Accepts("anything"));
+}
+
 TEST(ExpositionTest, ParsesTheRealKubeStateMetricsScrapes) {
   std::vector<std::string> files = ::gatehouse::testing::SharedKsmFixtures();
   if (files.empty()) GTEST_SKIP() << "../shared/ksm-fixtures is not there";
