@@ -108,6 +108,7 @@ class ExpositionParser {
     const size_t n = last_name_.size();
     if (n != 0 && static_cast<size_t>(end - p) >= n && std::memcmp(p, last_name_.data(), n) == 0 &&
         (static_cast<size_t>(end - p) == n || !Is(p[n], kNameChar))) {
+      known_name_ = absl::string_view(p, n);  // ParseSample need not scan it again
       return last_wanted_;
     }
     // A malformed name is parsed (and reported) rather than silently skipped.
@@ -308,6 +309,16 @@ class ExpositionParser {
       return true;
     }
     if (*first == '+' || *first == '-') return false;
+    // Fast path: whole numbers of up to 15 digits (0/1 flags, byte counts) are exact doubles.
+    if (last - first <= 15) {
+      int64_t whole = 0;
+      const char* d = first;
+      while (d < last && *d >= '0' && *d <= '9') whole = whole * 10 + (*d++ - '0');
+      if (d == last) {
+        *value = negative ? -static_cast<double>(whole) : static_cast<double>(whole);
+        return true;
+      }
+    }
     double v = 0;
     auto [ptr, ec] = std::from_chars(first, last, v);
     if (ec == std::errc::result_out_of_range) {
@@ -339,8 +350,12 @@ class ExpositionParser {
                                absl::string_view(p, std::min<size_t>(end - p, 32)), "'"));
       return;
     }
-    ++p;
-    while (p < end && Is(*p, kNameChar)) ++p;
+    if (known_name_.data() == p) {
+      p += known_name_.size();
+    } else {
+      ++p;
+      while (p < end && Is(*p, kNameChar)) ++p;
+    }
     Sample sample;
     sample.name = absl::string_view(name_start, p - name_start);
     sample.line = line;
@@ -391,6 +406,7 @@ class ExpositionParser {
   Exposition* out_;
   absl::string_view last_name_;
   bool last_wanted_ = false;
+  absl::string_view known_name_;  // a name Wanted has just matched, at its place in the line
   size_t label_start_ = 0;
   const char* line_start_ = nullptr;
 };

@@ -11,24 +11,48 @@
 #ifndef GATEHOUSE_INPUTS_KUBERNETES_COMMON_STATE_METRICSET_H_
 #define GATEHOUSE_INPUTS_KUBERNETES_COMMON_STATE_METRICSET_H_
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "agent/input/event.h"
 #include "inputs/common/prometheus/exposition.h"
 
 namespace gatehouse::kubernetes {
 
+// What a stream asks of its metricsets beyond the scrape itself.
+struct CollectOptions {
+  // `add_metadata`: enrich each event with what the same scrape says about its pod and node
+  // (kube_pod_info, kube_pod_labels, kube_pod_annotations, kube_node_labels,
+  // kube_replicaset_owner). Off: those families are not even parsed.
+  bool add_metadata = false;
+};
+
 class StateMetricset {
  public:
   virtual ~StateMetricset() = default;
   virtual absl::string_view name() const = 0;  // "state_container"
-  // One event per object (container, pod, node) found in the scrape, in first-seen order.
-  virtual std::vector<Event> Collect(const prometheus::Exposition& scrape) const = 0;
+  // Adds the metric families Collect reads with `options` to `filter` (the parser skips the
+  // others).
+  virtual void AddFamilies(const CollectOptions& options,
+                           prometheus::FamilyFilter* filter) const = 0;
+  // Appends one event per object (container, pod, node) found in the scrape, in first-seen
+  // order. Appending to a vector the caller reuses keeps large allocations out of the scrape.
+  virtual void Collect(const prometheus::Exposition& scrape, const CollectOptions& options,
+                       std::vector<Event>* events) const = 0;
+
+  // Collect into a fresh vector (tests, tools).
+  std::vector<Event> CollectAll(const prometheus::Exposition& scrape,
+                                const CollectOptions& options = {}) const {
+    std::vector<Event> events;
+    Collect(scrape, options, &events);
+    return events;
+  }
 };
 
 // nullptr when no metricset has that name.
@@ -43,27 +67,57 @@ struct StateMetricsetRegistrar {
 }  // namespace internal
 
 // Objects keyed by a tuple of label values (string_views into the scrape), kept in first-seen
-// order so events come out in the order kube-state-metrics lists them.
+// order so events come out in the order kube-state-metrics lists them. Clear() keeps the
+// memory, so a table reused between scrapes makes no large allocation in steady state (a large
+// malloc makes glibc consolidate every small chunk freed since: the events of the last scrape).
+//
+// Thread contract: thread-compatible.
 template <typename Key, typename Object>
 class KeyedTable {
  public:
   Object& At(const Key& key) {
-    auto [it, inserted] = index_.try_emplace(key, objects_.size());
-    if (inserted) objects_.emplace_back(key, Object{});
-    return objects_[it->second].second;
+    if ((objects_.size() + 1) * 2 > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = absl::Hash<Key>{}(key) & mask;; i = (i + 1) & mask) {
+      uint32_t& slot = slots_[i];
+      if (slot == kEmpty) {
+        slot = static_cast<uint32_t>(objects_.size());
+        objects_.emplace_back(key, Object{});
+        return objects_.back().second;
+      }
+      if (objects_[slot].first == key) return objects_[slot].second;
+    }
   }
   const Object* Find(const Key& key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &objects_[it->second].second;
+    if (slots_.empty()) return nullptr;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = absl::Hash<Key>{}(key) & mask;; i = (i + 1) & mask) {
+      const uint32_t slot = slots_[i];
+      if (slot == kEmpty) return nullptr;
+      if (objects_[slot].first == key) return &objects_[slot].second;
+    }
   }
   const std::vector<std::pair<Key, Object>>& objects() const { return objects_; }
-  void Reserve(size_t n) {
-    index_.reserve(n);
-    objects_.reserve(n);
+  size_t size() const { return objects_.size(); }
+  // Empties the table and keeps its memory.
+  void Clear() {
+    objects_.clear();
+    std::fill(slots_.begin(), slots_.end(), kEmpty);
   }
 
  private:
-  absl::flat_hash_map<Key, size_t> index_;
+  static constexpr uint32_t kEmpty = ~uint32_t{0};
+  void Grow() {
+    // Open addressing, linear probing, at most half full.
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), kEmpty);
+    const size_t mask = slots_.size() - 1;
+    for (size_t n = 0; n < objects_.size(); ++n) {
+      size_t i = absl::Hash<Key>{}(objects_[n].first) & mask;
+      while (slots_[i] != kEmpty) i = (i + 1) & mask;
+      slots_[i] = static_cast<uint32_t>(n);
+    }
+  }
+  std::vector<uint32_t> slots_;  // kEmpty or an index into objects_
   std::vector<std::pair<Key, Object>> objects_;
 };
 

@@ -37,7 +37,9 @@ OptionTable CommonOptions() {
       {"ssl.verification_mode", OptionType::kString, Value("full"),
        "full (default) or none (no certificate check; labs only)."},
       {"add_metadata", OptionType::kBool, Value(true),
-       "Accepted for Elastic policy compatibility; Kubernetes API enrichment is not done yet."},
+       "Enrich state_container events with their pod's uid, ip, labels, annotations, owner and "
+       "node labels, read from the same scrape (kube_pod_info, kube_pod_labels, "
+       "kube_pod_annotations, kube_node_labels, kube_replicaset_owner); no API server needed."},
       {"max_body_size", OptionType::kSize, Value("256MiB"), "Largest scrape body accepted."},
   };
 }
@@ -169,6 +171,9 @@ absl::StatusOr<StreamSpec> ParseStream(const Value& raw_stream, const Value& inp
   spec.fetch.max_body_bytes = stream.Find("max_body_size")->as_int();
   spec.data_stream_dataset = StringOr(stream.FindPath("data_stream.dataset"), "");
   spec.data_stream_type = StringOr(stream.FindPath("data_stream.type"), "");
+  if (const Value* m = stream.Find("add_metadata"); m != nullptr && m->is_bool()) {
+    spec.add_metadata = m->as_bool();
+  }
   return spec;
 }
 
@@ -213,7 +218,13 @@ KubernetesMetricsInput::KubernetesMetricsInput(InputContext context,
           {{"input", context_.id}})) {
   for (StreamSpec& s : streams_) {
     s.fetch.cancel = &cancel_;
-    scrapes_.push_back(std::make_unique<prometheus::Exposition>());
+    StreamScraperConfig config;
+    config.metricsets = s.metricsets;
+    config.collect.add_metadata = s.add_metadata;
+    config.period = s.period;
+    config.data_stream_dataset = s.data_stream_dataset;
+    config.data_stream_type = s.data_stream_type;
+    scratch_.push_back(std::make_unique<Scratch>(std::move(config)));
   }
 }
 
@@ -279,42 +290,27 @@ absl::StatusOr<int64_t> KubernetesMetricsInput::CollectOnce(size_t stream_index,
       if (first_error.ok()) first_error = body.status();
       continue;
     }
-    prometheus::Exposition& scrape = *scrapes_[stream_index];
-    scrape.Reparse(*body);
-    if (scrape.error_count() > 0) {
-      if (scrape.samples().empty()) {
-        if (first_error.ok()) {
-          first_error = absl::DataLossError(
-              absl::StrCat(host, ": not a Prometheus exposition: ", scrape.ErrorSummary()));
-        }
-        continue;
-      }
+    Scratch& scratch = *scratch_[stream_index];
+    const absl::Duration duration = context_.clock->Now() - started;
+    absl::Status scraped =
+        scratch.scraper.Scrape(*body, host, started, duration, &scratch.events);
+    if (!scraped.ok()) {
+      if (first_error.ok()) first_error = scraped;
+      continue;
+    }
+    if (scratch.scraper.exposition().error_count() > 0) {
       GH_LOG_WARN("input {} stream {}: {}: {} (the rest of the scrape is used)", context_.id,
-                  spec.id, host, scrape.ErrorSummary());
+                  spec.id, host, scratch.scraper.exposition().ErrorSummary());
     }
-    const std::string timestamp = FormatEventTimestamp(started);
-    const int64_t duration_ns = absl::ToInt64Nanoseconds(context_.clock->Now() - started);
-    for (const StateMetricset* metricset : spec.metricsets) {
-      const std::string name(metricset->name());
-      for (Event& event : metricset->Collect(scrape)) {
-        event["@timestamp"] = timestamp;
-        event["event"] = {{"module", "kubernetes"},
-                          {"dataset", absl::StrCat("kubernetes.", name)},
-                          {"duration", duration_ns}};
-        event["metricset"] = {{"name", name},
-                              {"period", absl::ToInt64Milliseconds(spec.period)}};
-        event["service"] = {{"address", host}, {"type", "kubernetes"}};
-        if (!spec.data_stream_dataset.empty()) {
-          event["data_stream"]["dataset"] = spec.data_stream_dataset;
-        }
-        if (!spec.data_stream_type.empty()) event["data_stream"]["type"] = spec.data_stream_type;
-        if (!context_.publisher->Publish(std::move(event))) {
-          return absl::CancelledError(absl::StrCat(
-              "the agent is shutting the input down; ", published, " events were published"));
-        }
-        ++published;
+    for (Event& event : scratch.events) {
+      if (!context_.publisher->Publish(std::move(event))) {
+        scratch.events.clear();
+        return absl::CancelledError(absl::StrCat(
+            "the agent is shutting the input down; ", published, " events were published"));
       }
+      ++published;
     }
+    scratch.events.clear();  // moved-from: keeps the vector's memory for the next scrape
   }
   if (!first_error.ok()) return first_error;
   return published;

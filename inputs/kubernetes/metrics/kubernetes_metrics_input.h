@@ -21,6 +21,7 @@
 #include "inputs/common/prometheus/exposition.h"
 #include "inputs/common/scheduler/periodic_runner.h"
 #include "inputs/kubernetes/common/state_metricset.h"
+#include "inputs/kubernetes/metrics/stream_scraper.h"
 
 namespace gatehouse::kubernetes {
 
@@ -34,6 +35,7 @@ struct StreamSpec {
   http::HttpFetcherOptions fetch;
   std::string data_stream_dataset;  // empty: event.dataset
   std::string data_stream_type;     // empty: the pipeline's default
+  bool add_metadata = true;         // enrich from the scrape's pod/node families
 };
 
 // Resolves one entry of `streams` (input-level keys act as defaults). InvalidArgument names the
@@ -67,8 +69,14 @@ class KubernetesMetricsInput final : public Input {
 
   const InputContext context_;
   std::vector<StreamSpec> streams_;
-  // One parsed scrape per stream, reused between collections (only its stream's thread uses it).
-  std::vector<std::unique_ptr<prometheus::Exposition>> scrapes_;
+  // Per stream, reused between collections (only that stream's thread uses them): the parsed
+  // scrape and the vector the events are built in.
+  struct Scratch {
+    explicit Scratch(StreamScraperConfig config) : scraper(std::move(config)) {}
+    StreamScraper scraper;
+    std::vector<Event> events;
+  };
+  std::vector<std::unique_ptr<Scratch>> scratch_;
   std::atomic<bool> cancel_{false};
   std::vector<Running> running_;  // Start/Stop thread only
   bool started_ = false;

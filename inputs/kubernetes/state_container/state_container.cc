@@ -3,7 +3,10 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <utility>
+
+#include "absl/container/flat_hash_map.h"
 
 namespace gatehouse::kubernetes {
 namespace {
@@ -105,79 +108,219 @@ void Apply(Series series, const Exposition& scrape, const Sample& s, Container& 
   }
 }
 
-Event BuildEvent(const ContainerKey& key, const Container& c, absl::string_view node) {
-  const auto& [ns, pod, name] = key;
-  Event event = Event::object();
-  Event& k8s = event["kubernetes"];
-  k8s["namespace"] = ns;
-  Event& pod_obj = k8s["pod"];
-  pod_obj["name"] = pod;
-  if (!c.uid.empty()) pod_obj["uid"] = c.uid;
-  if (!node.empty()) k8s["node"]["name"] = node;
+// Per-pod facts from pod-level families: kube_pod_info always (the node), the rest only with
+// add_metadata.
+struct Pod {
+  absl::string_view node, uid, ip, created_by_kind, created_by_name;
+  const Sample* labels = nullptr;       // kube_pod_labels
+  const Sample* annotations = nullptr;  // kube_pod_annotations
+};
 
-  Event& container = k8s["container"];
-  container["name"] = name;
-  container["type"] = c.init ? "init" : "container";
-  if (!c.container_id.empty() || !c.image.empty()) {
-    Event& ecs = event["container"];
-    if (!c.container_id.empty()) {
-      auto [runtime, id] = SplitContainerId(c.container_id);
-      container["id"] = id;
-      ecs["id"] = id;
-      if (!runtime.empty()) ecs["runtime"] = runtime;
+using NodeKey = std::tuple<absl::string_view>;
+using ReplicaSetKey = std::tuple<absl::string_view, absl::string_view>;  // namespace, name
+
+// The grouping tables, one set per scraping thread, reused between scrapes (see KeyedTable).
+struct Scratch {
+  KeyedTable<ContainerKey, Container> containers;
+  KeyedTable<PodKey, Pod> pods;
+  KeyedTable<NodeKey, const Sample*> node_labels;                 // kube_node_labels
+  KeyedTable<ReplicaSetKey, absl::string_view> replicaset_owners;  // deployment name
+  void Clear() {
+    containers.Clear();
+    pods.Clear();
+    node_labels.Clear();
+    replicaset_owners.Clear();
+  }
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+// A JSON object filled in ascending key order: each insertion goes at the end of the map with
+// no search and no temporary key (keys out of order are still inserted correctly, only slower).
+class SortedObject {
+ public:
+  explicit SortedObject(Event& object) : map_(&object.get_ref<Event::object_t&>()) {}
+  Event& Add(absl::string_view key, Event value) {
+    return map_
+        ->emplace_hint(map_->end(), std::piecewise_construct,
+                       std::forward_as_tuple(key.data(), key.size()),
+                       std::forward_as_tuple(std::move(value)))
+        ->second;
+  }
+  SortedObject AddObject(absl::string_view key) { return SortedObject(Add(key, Event::object())); }
+  Event& AddString(absl::string_view key, absl::string_view value) {
+    return Add(key, Event(Event::string_t(value.data(), value.size())));
+  }
+  bool empty() const { return map_->empty(); }
+
+ private:
+  Event::object_t* map_;
+};
+
+// `label_app_kubernetes_io_name="x"` -> labels["app_kubernetes_io_name"] = "x" for every label
+// with `prefix`; kube-state-metrics has already turned the key's dots and slashes into '_'.
+void AddPrefixedLabels(const Exposition& scrape, const Sample* sample, absl::string_view prefix,
+                       absl::string_view key, SortedObject& parent) {
+  if (sample == nullptr) return;
+  Event object = Event::object();
+  SortedObject fields(object);
+  for (const auto& label : scrape.labels(*sample)) {
+    if (label.name.size() <= prefix.size() || label.name.substr(0, prefix.size()) != prefix) {
+      continue;
     }
-    if (!c.image.empty()) ecs["image"]["name"] = c.image;
+    fields.AddString(label.name.substr(prefix.size()), label.value);
   }
-  if (c.cpu_request) container["cpu"]["request"]["cores"] = *c.cpu_request;
-  if (c.cpu_limit) container["cpu"]["limit"]["cores"] = *c.cpu_limit;
-  if (c.memory_request) container["memory"]["request"]["bytes"] = JsonNumber(*c.memory_request);
-  if (c.memory_limit) container["memory"]["limit"]["bytes"] = JsonNumber(*c.memory_limit);
+  if (!fields.empty()) parent.Add(key, std::move(object));
+}
 
-  Event& status = container["status"];
-  if (c.ready) status["ready"] = *c.ready;
-  if (c.restarts) status["restarts"] = JsonNumber(*c.restarts);
-  if (!c.phase.empty()) status["phase"] = c.phase;
-  absl::string_view reason = c.phase == "terminated" ? c.terminated_reason
-                             : c.phase == "waiting"  ? c.waiting_reason
-                             : !c.waiting_reason.empty() ? c.waiting_reason
-                                                         : c.terminated_reason;
-  if (!reason.empty()) status["reason"] = reason;
-  if (!c.last_terminated_reason.empty()) {
-    status["last_terminated_reason"] = c.last_terminated_reason;
+Event BuildEvent(const ContainerKey& key, const Container& c, const Pod* pod,
+                 const CollectOptions& options, const Exposition& scrape, const Scratch& scratch) {
+  const auto& [ns, pod_name, name] = key;
+  absl::string_view node = pod != nullptr && !pod->node.empty() ? pod->node : c.node;
+  absl::string_view pod_uid = c.uid;
+  const bool metadata = options.add_metadata && pod != nullptr;
+  if (metadata && pod_uid.empty()) pod_uid = pod->uid;
+
+  Event event = Event::object();
+  SortedObject root(event);
+  if (!c.container_id.empty() || !c.image.empty()) {
+    SortedObject ecs = root.AddObject("container");
+    absl::string_view runtime, id;
+    if (!c.container_id.empty()) std::tie(runtime, id) = SplitContainerId(c.container_id);
+    if (!c.container_id.empty()) ecs.AddString("id", id);
+    if (!c.image.empty()) ecs.AddObject("image").AddString("name", c.image);
+    if (!runtime.empty()) ecs.AddString("runtime", runtime);
   }
-  if (c.last_terminated_timestamp) {
-    status["last_terminated_timestamp"] = *c.last_terminated_timestamp;
+
+  SortedObject k8s = root.AddObject("kubernetes");
+  if (metadata) AddPrefixedLabels(scrape, pod->annotations, "annotation_", "annotations", k8s);
+  {
+    SortedObject container = k8s.AddObject("container");
+    if (c.cpu_request || c.cpu_limit) {
+      SortedObject cpu = container.AddObject("cpu");
+      if (c.cpu_limit) cpu.AddObject("limit").Add("cores", *c.cpu_limit);
+      if (c.cpu_request) cpu.AddObject("request").Add("cores", *c.cpu_request);
+    }
+    if (!c.container_id.empty()) container.AddString("id", SplitContainerId(c.container_id).second);
+    if (c.memory_request || c.memory_limit) {
+      SortedObject memory = container.AddObject("memory");
+      if (c.memory_limit) memory.AddObject("limit").Add("bytes", JsonNumber(*c.memory_limit));
+      if (c.memory_request) {
+        memory.AddObject("request").Add("bytes", JsonNumber(*c.memory_request));
+      }
+    }
+    container.AddString("name", name);
+    absl::string_view reason = c.phase == "terminated" ? c.terminated_reason
+                               : c.phase == "waiting"  ? c.waiting_reason
+                               : !c.waiting_reason.empty() ? c.waiting_reason
+                                                           : c.terminated_reason;
+    if (c.last_terminated_exitcode || !c.last_terminated_reason.empty() ||
+        c.last_terminated_timestamp || !c.phase.empty() || c.ready || !reason.empty() ||
+        c.restarts) {
+      SortedObject status = container.AddObject("status");
+      if (c.last_terminated_exitcode) {
+        status.Add("last_terminated_exitcode", JsonNumber(*c.last_terminated_exitcode));
+      }
+      if (!c.last_terminated_reason.empty()) {
+        status.AddString("last_terminated_reason", c.last_terminated_reason);
+      }
+      if (c.last_terminated_timestamp) {
+        status.Add("last_terminated_timestamp", *c.last_terminated_timestamp);
+      }
+      if (!c.phase.empty()) status.AddString("phase", c.phase);
+      if (c.ready) status.Add("ready", *c.ready);
+      if (!reason.empty()) status.AddString("reason", reason);
+      if (c.restarts) status.Add("restarts", JsonNumber(*c.restarts));
+    }
+    container.AddString("type", c.init ? "init" : "container");
   }
-  if (c.last_terminated_exitcode) {
-    status["last_terminated_exitcode"] = JsonNumber(*c.last_terminated_exitcode);
+  // The workload that owns the pod (kube_pod_info's created_by_*), and a ReplicaSet's
+  // Deployment (kube_replicaset_owner), the names Metricbeat takes from the API.
+  absl::string_view owner_kind = metadata ? pod->created_by_kind : absl::string_view();
+  absl::string_view owner = metadata ? pod->created_by_name : absl::string_view();
+  absl::string_view deployment;
+  if (owner_kind == "ReplicaSet") {
+    if (const absl::string_view* d = scratch.replicaset_owners.Find(ReplicaSetKey(ns, owner))) {
+      deployment = *d;
+    }
   }
-  if (status.empty()) container.erase("status");
+  if (owner_kind == "DaemonSet") k8s.AddObject("daemonset").AddString("name", owner);
+  if (!deployment.empty()) k8s.AddObject("deployment").AddString("name", deployment);
+  if (owner_kind == "Job") k8s.AddObject("job").AddString("name", owner);
+  if (metadata) AddPrefixedLabels(scrape, pod->labels, "label_", "labels", k8s);
+  k8s.AddString("namespace", ns);
+  if (!node.empty()) {
+    SortedObject node_object = k8s.AddObject("node");
+    if (options.add_metadata) {
+      if (const Sample* const* labels = scratch.node_labels.Find(NodeKey(node))) {
+        AddPrefixedLabels(scrape, *labels, "label_", "labels", node_object);
+      }
+    }
+    node_object.AddString("name", node);
+  }
+  {
+    SortedObject pod_object = k8s.AddObject("pod");
+    if (metadata && !pod->ip.empty()) pod_object.AddString("ip", pod->ip);
+    pod_object.AddString("name", pod_name);
+    if (!pod_uid.empty()) pod_object.AddString("uid", pod_uid);
+  }
+  if (owner_kind == "ReplicaSet" && !owner.empty()) {
+    k8s.AddObject("replicaset").AddString("name", owner);
+  }
+  if (owner_kind == "StatefulSet") k8s.AddObject("statefulset").AddString("name", owner);
   return event;
 }
 
 }  // namespace
 
-std::vector<Event> StateContainer::Collect(const Exposition& scrape) const {
+void StateContainer::AddFamilies(const CollectOptions& options,
+                                 prometheus::FamilyFilter* filter) const {
+  filter->AddPrefix("kube_pod_container_").AddPrefix("kube_pod_init_container_");
+  filter->AddName("kube_pod_info");
+  if (options.add_metadata) {
+    filter->AddName("kube_pod_labels")
+        .AddName("kube_pod_annotations")
+        .AddName("kube_node_labels")
+        .AddName("kube_replicaset_owner");
+  }
+}
+
+void StateContainer::Collect(const Exposition& scrape, const CollectOptions& options,
+                             std::vector<Event>* events) const {
   constexpr absl::string_view kPodPrefix = "kube_pod_";
   constexpr absl::string_view kContainer = "container_";
   constexpr absl::string_view kInitContainer = "init_container_";
 
-  KeyedTable<ContainerKey, Container> containers;
-  absl::flat_hash_map<PodKey, absl::string_view> pod_nodes;
-  containers.Reserve(scrape.samples().size() / 12 + 16);
+  Scratch& scratch = ThreadScratch();
+  scratch.Clear();
+  auto& containers = scratch.containers;
+
+  // Pod- and node-level families each fill one field of a table.
+  enum class Other { kNone, kPodInfo, kPodLabels, kPodAnnotations, kNodeLabels, kReplicaSetOwner };
 
   // Samples come grouped by family: the series of the previous sample is reused while the name
   // repeats, so the name is classified once per family, not once per sample.
   absl::string_view last_name;
   std::optional<Series> series;
   bool init = false;
-  bool pod_info = false;
+  Other other = Other::kNone;
   for (const Sample& s : scrape.samples()) {
     if (s.name.data() != last_name.data() && s.name != last_name) {
       last_name = s.name;
       series.reset();
-      pod_info = false;
+      other = Other::kNone;
       absl::string_view name = s.name;
+      if (options.add_metadata && name == "kube_node_labels") {
+        other = Other::kNodeLabels;
+        continue;
+      }
+      if (options.add_metadata && name == "kube_replicaset_owner") {
+        other = Other::kReplicaSetOwner;
+        continue;
+      }
       if (name.substr(0, kPodPrefix.size()) != kPodPrefix) continue;
       name.remove_prefix(kPodPrefix.size());
       if (name.substr(0, kContainer.size()) == kContainer) {
@@ -186,14 +329,48 @@ std::vector<Event> StateContainer::Collect(const Exposition& scrape) const {
       } else if (name.substr(0, kInitContainer.size()) == kInitContainer) {
         init = true;
         series = SeriesOf(name.substr(kInitContainer.size()));
-      } else {
-        pod_info = name == "info";
+      } else if (name == "info") {
+        other = Other::kPodInfo;
+      } else if (options.add_metadata && name == "labels") {
+        other = Other::kPodLabels;
+      } else if (options.add_metadata && name == "annotations") {
+        other = Other::kPodAnnotations;
       }
     }
-    if (pod_info) {
-      absl::string_view node = scrape.LabelValue(s, "node");
-      if (!node.empty()) {
-        pod_nodes[PodKey(scrape.LabelValue(s, "namespace"), scrape.LabelValue(s, "pod"))] = node;
+    if (other != Other::kNone) {
+      switch (other) {
+        case Other::kNone: break;
+        case Other::kPodInfo: {
+          Pod& pod = scratch.pods.At(
+              PodKey(scrape.LabelValue(s, "namespace"), scrape.LabelValue(s, "pod")));
+          pod.node = scrape.LabelValue(s, "node");
+          if (options.add_metadata) {
+            pod.uid = scrape.LabelValue(s, "uid");
+            pod.ip = scrape.LabelValue(s, "pod_ip");
+            pod.created_by_kind = scrape.LabelValue(s, "created_by_kind");
+            pod.created_by_name = scrape.LabelValue(s, "created_by_name");
+          }
+          break;
+        }
+        case Other::kPodLabels:
+        case Other::kPodAnnotations: {
+          Pod& pod = scratch.pods.At(
+              PodKey(scrape.LabelValue(s, "namespace"), scrape.LabelValue(s, "pod")));
+          (other == Other::kPodLabels ? pod.labels : pod.annotations) = &s;
+          break;
+        }
+        case Other::kNodeLabels: {
+          absl::string_view node = scrape.LabelValue(s, "node");
+          if (!node.empty()) scratch.node_labels.At(NodeKey(node)) = &s;
+          break;
+        }
+        case Other::kReplicaSetOwner:
+          if (s.value == 1 && scrape.LabelValue(s, "owner_kind") == "Deployment") {
+            scratch.replicaset_owners.At(ReplicaSetKey(scrape.LabelValue(s, "namespace"),
+                                                       scrape.LabelValue(s, "replicaset"))) =
+                scrape.LabelValue(s, "owner_name");
+          }
+          break;
       }
       continue;
     }
@@ -211,15 +388,11 @@ std::vector<Event> StateContainer::Collect(const Exposition& scrape) const {
     Apply(*series, scrape, s, c);
   }
 
-  std::vector<Event> events;
-  events.reserve(containers.objects().size());
+  events->reserve(events->size() + containers.size());
   for (const auto& [key, container] : containers.objects()) {
-    absl::string_view node = container.node;
-    auto it = pod_nodes.find(PodKey(std::get<0>(key), std::get<1>(key)));
-    if (it != pod_nodes.end()) node = it->second;
-    events.push_back(BuildEvent(key, container, node));
+    const Pod* pod = scratch.pods.Find(PodKey(std::get<0>(key), std::get<1>(key)));
+    events->push_back(BuildEvent(key, container, pod, options, scrape, scratch));
   }
-  return events;
 }
 
 GATEHOUSE_REGISTER_STATE_METRICSET(StateContainer);

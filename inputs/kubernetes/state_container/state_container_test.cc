@@ -29,7 +29,7 @@ class StateContainerTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(body_, ReadFileToString(TestdataPath("testdata/ksm/cluster.prom")));
     Exposition scrape = Exposition::Parse(body_);
     ASSERT_EQ(scrape.error_count(), 0u) << scrape.ErrorSummary();
-    events_ = StateContainer().Collect(scrape);
+    events_ = StateContainer().CollectAll(scrape);
   }
   std::string body_;
   std::vector<Event> events_;
@@ -124,7 +124,7 @@ TEST(StateContainerSharedFixturesTest, EveryContainerOfTheRealScrapesHasAnEvent)
         ++info_series;
       }
     }
-    std::vector<Event> events = StateContainer().Collect(scrape);
+    std::vector<Event> events = StateContainer().CollectAll(scrape);
     EXPECT_EQ(events.size(), info_series) << file;
     for (const Event& e : events) {
       EXPECT_TRUE(e["kubernetes"]["node"].contains("name")) << file << ": " << e.dump();

@@ -45,7 +45,12 @@ void ApplyCondition(const Exposition& scrape, const Sample& s, Node* node) {
 
 }  // namespace
 
-std::vector<Event> StateNode::Collect(const Exposition& scrape) const {
+void StateNode::AddFamilies(const CollectOptions&, prometheus::FamilyFilter* filter) const {
+  filter->AddPrefix("kube_node_");
+}
+
+void StateNode::Collect(const Exposition& scrape, const CollectOptions&,
+                       std::vector<Event>* events) const {
   KeyedTable<NodeKey, Node> nodes;
   for (const Sample& s : scrape.samples()) {
     absl::string_view name = s.name;
@@ -69,8 +74,7 @@ std::vector<Event> StateNode::Collect(const Exposition& scrape) const {
     }
   }
 
-  std::vector<Event> events;
-  events.reserve(nodes.objects().size());
+  events->reserve(events->size() + nodes.objects().size());
   for (const auto& [key, n] : nodes.objects()) {
     Event event = Event::object();
     Event& node = event["kubernetes"]["node"];
@@ -92,9 +96,8 @@ std::vector<Event> StateNode::Collect(const Exposition& scrape) const {
     if (n.allocatable.memory) node["memory"]["allocatable"]["bytes"] = JsonNumber(*n.allocatable.memory);
     if (n.capacity.pods) node["pod"]["capacity"]["total"] = JsonNumber(*n.capacity.pods);
     if (n.allocatable.pods) node["pod"]["allocatable"]["total"] = JsonNumber(*n.allocatable.pods);
-    events.push_back(std::move(event));
+    events->push_back(std::move(event));
   }
-  return events;
 }
 
 GATEHOUSE_REGISTER_STATE_METRICSET(StateNode);

@@ -14,7 +14,7 @@ using ::gatehouse::prometheus::Exposition;
 TEST(StateNodeTest, OneEventPerNodeWithMetricbeatFields) {
   ASSERT_OK_AND_ASSIGN(std::string body, ::gatehouse::testing::ReadFileToString(
                                              ::gatehouse::testing::TestdataPath("testdata/ksm/cluster.prom")));
-  std::vector<Event> events = StateNode().Collect(Exposition::Parse(body));
+  std::vector<Event> events = StateNode().CollectAll(Exposition::Parse(body));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0], Event::parse(R"({"kubernetes": {"node": {
       "name": "worker-1", "kernel_version": "6.1.0-18-amd64", "kubelet_version": "v1.29.1",
@@ -35,7 +35,7 @@ TEST(StateNodeTest, RealScrapesHaveTheirNode) {
   if (files.empty()) GTEST_SKIP() << "../shared/ksm-fixtures is not there";
   for (const std::string& file : files) {
     ASSERT_OK_AND_ASSIGN(std::string body, ::gatehouse::testing::ReadFileToString(file));
-    std::vector<Event> events = StateNode().Collect(Exposition::Parse(body));
+    std::vector<Event> events = StateNode().CollectAll(Exposition::Parse(body));
     ASSERT_EQ(events.size(), 1u) << file;
     EXPECT_EQ(events[0]["kubernetes"]["node"]["status"]["ready"], "true") << file;
     EXPECT_TRUE(events[0]["kubernetes"]["node"]["cpu"]["capacity"].contains("cores")) << file;

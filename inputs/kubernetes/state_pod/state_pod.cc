@@ -16,7 +16,17 @@ struct Pod {
 
 }  // namespace
 
-std::vector<Event> StatePod::Collect(const Exposition& scrape) const {
+void StatePod::AddFamilies(const CollectOptions&, prometheus::FamilyFilter* filter) const {
+  filter->AddName("kube_pod_info")
+      .AddName("kube_pod_status_phase")
+      .AddName("kube_pod_status_ready")
+      .AddName("kube_pod_status_scheduled")
+      .AddName("kube_pod_status_reason")
+      .AddName("kube_pod_status_ready_time");
+}
+
+void StatePod::Collect(const Exposition& scrape, const CollectOptions&,
+                       std::vector<Event>* events) const {
   KeyedTable<PodKey, Pod> pods;
   for (const Sample& s : scrape.samples()) {
     absl::string_view name = s.name;
@@ -64,8 +74,7 @@ std::vector<Event> StatePod::Collect(const Exposition& scrape) const {
     if (s.value == 1) *label_target = scrape.LabelValue(s, label);
   }
 
-  std::vector<Event> events;
-  events.reserve(pods.objects().size());
+  events->reserve(events->size() + pods.objects().size());
   for (const auto& [key, pod] : pods.objects()) {
     Event event = Event::object();
     Event& k8s = event["kubernetes"];
@@ -83,9 +92,8 @@ std::vector<Event> StatePod::Collect(const Exposition& scrape) const {
     if (!pod.reason.empty()) status["reason"] = AsciiLower(pod.reason);
     if (pod.ready_time) status["ready_time"] = *pod.ready_time;
     if (!status.empty()) p["status"] = std::move(status);
-    events.push_back(std::move(event));
+    events->push_back(std::move(event));
   }
-  return events;
 }
 
 GATEHOUSE_REGISTER_STATE_METRICSET(StatePod);

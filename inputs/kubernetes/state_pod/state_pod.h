@@ -15,7 +15,10 @@ namespace gatehouse::kubernetes {
 class StatePod final : public StateMetricset {
  public:
   absl::string_view name() const override { return "state_pod"; }
-  std::vector<Event> Collect(const prometheus::Exposition& scrape) const override;
+  void AddFamilies(const CollectOptions& options,
+                   prometheus::FamilyFilter* filter) const override;
+  void Collect(const prometheus::Exposition& scrape, const CollectOptions& options,
+               std::vector<Event>* events) const override;
 };
 
 }  // namespace gatehouse::kubernetes

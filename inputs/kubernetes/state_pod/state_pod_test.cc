@@ -14,7 +14,7 @@ using ::gatehouse::prometheus::Exposition;
 TEST(StatePodTest, OneEventPerPodWithMetricbeatFields) {
   ASSERT_OK_AND_ASSIGN(std::string body, ::gatehouse::testing::ReadFileToString(
                                              ::gatehouse::testing::TestdataPath("testdata/ksm/cluster.prom")));
-  std::vector<Event> events = StatePod().Collect(Exposition::Parse(body));
+  std::vector<Event> events = StatePod().CollectAll(Exposition::Parse(body));
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[1], Event::parse(R"({"kubernetes": {
       "namespace": "shop", "node": {"name": "worker-2"},
