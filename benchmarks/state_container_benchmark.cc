@@ -28,14 +28,20 @@ StreamScraperConfig StateContainerStream(bool add_metadata) {
   return config;
 }
 
-// range(0) containers (2 per pod); range(1) add_metadata.
+// range(0) containers (2 per pod); range(1) add_metadata; range(2) how the previous scrape's
+// events were freed (see below).
 void BM_StateContainerScrapeToEvents(benchmark::State& state) {
   const int containers = static_cast<int>(state.range(0));
   const std::string body = gatehouse::testing::SyntheticClusterExposition(containers / 2, 2);
   StreamScraper scraper(StateContainerStream(state.range(1) != 0));
   std::vector<Event> events;  // reused between scrapes, as the input does
-  // Stands for the agent's queue and output thread: it takes the events and frees them one by
-  // one after "writing" them, keeping its own storage (a bounded queue does).
+  // Stands for the agent's queue and output thread, which take the events and free them after
+  // writing them (not part of the scrape, so not timed). How they are freed changes the heap the
+  // next scrape allocates from: with free_mode 0 the consumer's storage goes too (a free of
+  // 64 KiB or more makes glibc consolidate the freed small chunks into large free blocks, which
+  // the next scrape splits in address order); with free_mode 1 it keeps its storage and glibc
+  // hands the freed chunks back last-in first-out, scattered over the old events' pages.
+  const bool keep_storage = state.range(2) != 0;
   std::vector<Event> shipped;
   size_t count = 0;
   for (auto _ : state) {
@@ -49,16 +55,19 @@ void BM_StateContainerScrapeToEvents(benchmark::State& state) {
     for (Event& e : events) shipped.push_back(std::move(e));
     events.clear();
     shipped.clear();
+    if (!keep_storage) shipped.shrink_to_fit();
     state.ResumeTiming();
   }
   state.counters["events"] = count;
   state.counters["body_MB"] = body.size() / 1e6;
 }
 BENCHMARK(BM_StateContainerScrapeToEvents)
-    ->ArgNames({"containers", "add_metadata"})
-    ->Args({1000, 0})
-    ->Args({10000, 0})
-    ->Args({10000, 1})
+    ->ArgNames({"containers", "add_metadata", "free_mode"})
+    ->Args({1000, 0, 0})
+    ->Args({10000, 0, 0})
+    ->Args({10000, 1, 0})
+    ->Args({10000, 0, 1})
+    ->Args({10000, 1, 1})
     ->Unit(benchmark::kMillisecond);
 
 // The same, freeing the events inside the timed loop (the whole cost to the process).

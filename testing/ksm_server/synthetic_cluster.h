@@ -1,6 +1,10 @@
-// Generates a kube-state-metrics exposition for a cluster of any size, in the shape of
-// testdata/ksm/cluster.prom (pod info, phases, container info, requests/limits, ready,
-// restarts, running/waiting/terminated with reasons), for benchmarks and the 50 MB fault.
+// Generates a kube-state-metrics exposition for a cluster of any size, for benchmarks and the
+// 50 MB fault. Shaped like a real kube-state-metrics v2 scrape (Metricbeat's v2.12 test data):
+// the container families state_container reads (info, requests/limits, ready, restarts,
+// running/waiting/terminated with reasons) are about 30% of the bytes; the rest is what a real
+// scrape also carries: ~20 other pod families (info, phase, ready, scheduled, reasons, qos,
+// tolerations, labels, annotations, owner, ...), container start times, a Deployment and a
+// ReplicaSet per app (300 apps at most) and the nodes (info, labels, conditions).
 //
 // Thread contract: a pure function, thread-safe.
 #ifndef GATEHOUSE_TESTING_KSM_SERVER_SYNTHETIC_CLUSTER_H_

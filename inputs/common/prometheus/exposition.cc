@@ -7,6 +7,10 @@
 #include <limits>
 #include <utility>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "absl/strings/str_cat.h"
 
 namespace gatehouse::prometheus {
@@ -183,8 +187,27 @@ class ExpositionParser {
     family.type = TypeFromText(rest);
   }
 
+  // The first '"' or '\\' in [p, end), or end: one pass, 16 bytes at a time where SSE2 is
+  // there (every x86-64), instead of two memchr calls per label value.
+  static const char* FindQuoteOrBackslash(const char* p, const char* end) {
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+      const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const int mask = _mm_movemask_epi8(
+          _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+      if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+      p += 16;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\') ++p;
+    return p;
+  }
+
   // Returns false (after reporting) on a malformed label set; `p` ends after '}'.
   bool ParseLabels(const char*& p, const char* end, uint32_t line) {
+    seen_names_ = 0;
     ++p;  // '{'
     while (true) {
       while (p < end && IsBlank(*p)) ++p;
@@ -218,11 +241,9 @@ class ExpositionParser {
       const char* value_start = p;
       bool escaped = false;
       // Fast path: the first quote ends the value unless a backslash comes before it.
-      const char* quote = static_cast<const char*>(std::memchr(p, '"', end - p));
-      const char* backslash =
-          quote ? static_cast<const char*>(std::memchr(p, '\\', quote - p)) : nullptr;
-      if (quote != nullptr && backslash == nullptr) {
-        p = quote;
+      const char* stop = FindQuoteOrBackslash(p, end);
+      if (stop != end && *stop == '"') {
+        p = stop;
       } else {
         while (p < end && *p != '"') {
           if (*p == '\\') {
@@ -249,15 +270,18 @@ class ExpositionParser {
         out_->unescaped_.push_back(std::move(unescaped));
         value = out_->unescaped_.back();
       }
-      for (size_t i = label_start_; i < out_->labels_.size(); ++i) {
-        const absl::string_view seen = out_->labels_[i].name;
-        // Length and first byte first: most label names differ there, and memcmp is a call.
-        if (seen.size() == label_name.size() && seen[0] == label_name[0] &&
-            seen == label_name) {
-          Error(line, absl::StrCat("duplicate label '", label_name, "'"));
-          return false;
+      // Duplicates: a 64-bit set of (length, first byte) hashes of the names seen on this line
+      // rules most names out without comparing; only a possible match compares names.
+      const uint64_t bit = uint64_t{1} << ((label_name.size() * 7 + label_name[0]) & 63);
+      if (seen_names_ & bit) {
+        for (size_t i = label_start_; i < out_->labels_.size(); ++i) {
+          if (out_->labels_[i].name == label_name) {
+            Error(line, absl::StrCat("duplicate label '", label_name, "'"));
+            return false;
+          }
         }
       }
+      seen_names_ |= bit;
       out_->labels_.push_back(Label{label_name, value});
       while (p < end && IsBlank(*p)) ++p;
       if (p < end && *p == ',') {
@@ -406,7 +430,8 @@ class ExpositionParser {
   Exposition* out_;
   absl::string_view last_name_;
   bool last_wanted_ = false;
-  absl::string_view known_name_;  // a name Wanted has just matched, at its place in the line
+  absl::string_view known_name_;
+  uint64_t seen_names_ = 0;  // see the duplicate check in ParseLabels  // a name Wanted has just matched, at its place in the line
   size_t label_start_ = 0;
   const char* line_start_ = nullptr;
 };

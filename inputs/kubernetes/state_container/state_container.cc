@@ -1,5 +1,6 @@
 #include "inputs/kubernetes/state_container/state_container.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -315,15 +316,15 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
       absl::string_view name = s.name;
       if (options.add_metadata && name == "kube_node_labels") {
         other = Other::kNodeLabels;
-        continue;
-      }
-      if (options.add_metadata && name == "kube_replicaset_owner") {
+      } else if (options.add_metadata && name == "kube_replicaset_owner") {
         other = Other::kReplicaSetOwner;
+      } else if (name.substr(0, kPodPrefix.size()) != kPodPrefix) {
         continue;
       }
-      if (name.substr(0, kPodPrefix.size()) != kPodPrefix) continue;
-      name.remove_prefix(kPodPrefix.size());
-      if (name.substr(0, kContainer.size()) == kContainer) {
+      name.remove_prefix(std::min(name.size(), kPodPrefix.size()));
+      if (other != Other::kNone) {
+        // classified above
+      } else if (name.substr(0, kContainer.size()) == kContainer) {
         init = false;
         series = SeriesOf(name.substr(kContainer.size()));
       } else if (name.substr(0, kInitContainer.size()) == kInitContainer) {
