@@ -18,7 +18,9 @@
 namespace gatehouse::kube {
 namespace {
 
-constexpr absl::Duration kWatchSlice = absl::Minutes(5);
+// The client's own limit on one watch request: longer than any timeoutSeconds we ask of the
+// server (at most 10 minutes), so the server ends a healthy watch and this only ends a dead one.
+constexpr absl::Duration kWatchSlice = absl::Minutes(11);
 
 void GlobalInit() {
   static std::once_flag once;

@@ -1,9 +1,15 @@
 #include "kube/kube_lease_lock.h"
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
 namespace gatehouse::kube {
+namespace {
+
+constexpr int kMinWatchSeconds = 300;
+
+}  // namespace
 
 KubeLeaseLock::KubeLeaseLock(KubeClient* client, std::string lease_namespace, std::string name)
     : client_(client), namespace_(std::move(lease_namespace)), name_(std::move(name)) {}
@@ -46,9 +52,13 @@ absl::Status KubeLeaseLock::Watch(
     const std::function<bool(const std::optional<Lease>&)>& on_change,
     const std::function<bool()>& should_stop, const LockCallOptions& call) {
   absl::Status parse_error;
+  // As client-go's reflector: the server ends the watch after a random 5 to 10 minutes, so a
+  // fleet started together does not re-open its watches together.
+  absl::BitGen rng;
+  const int timeout_seconds = absl::Uniform(rng, kMinWatchSeconds, 2 * kMinWatchSeconds);
   const std::string path =
       absl::StrCat(CollectionPath(), "?watch=1&fieldSelector=metadata.name%3D", name_,
-                   "&resourceVersion=", resource_version, "&timeoutSeconds=300");
+                   "&resourceVersion=", resource_version, "&timeoutSeconds=", timeout_seconds);
   CallOptions options{call.monotonic_deadline, call.cancel, should_stop};
   absl::Status status = client_->Watch(
       path,

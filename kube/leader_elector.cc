@@ -126,6 +126,32 @@ bool LeaderElector::TryAcquireOrRenew(absl::Time monotonic_deadline) {
   record.acquire_time = now;
   record.renew_time = now;
 
+  // The leader's fast path (as client-go's since 1.27): PUT over the Lease we wrote last, with
+  // its version, and skip the GET. The compare-and-swap is the same; a conflict (someone else
+  // wrote) falls back to the GET below.
+  std::optional<Lease> last_written;
+  if (leader_.load()) {
+    absl::MutexLock lock(&mu_);
+    if (observed_.has_value() && observed_->record.holder_identity == config_.identity) {
+      last_written = observed_;
+    }
+  }
+  if (last_written.has_value()) {
+    LeaseRecord renewal = record;
+    renewal.acquire_time = last_written->record.acquire_time;
+    renewal.lease_transitions = last_written->record.lease_transitions;
+    absl::StatusOr<Lease> updated = lock_->Update(*last_written, renewal, call);
+    if (updated.ok()) {
+      Observe(*updated);
+      SetError(absl::OkStatus());
+      return true;
+    }
+    if (!IsKubeConflict(updated.status())) {
+      SetError(updated.status());
+      return false;
+    }
+  }
+
   absl::StatusOr<Lease> current = lock_->Get(call);
   if (!current.ok()) {
     if (current.status().code() != absl::StatusCode::kNotFound) {
@@ -173,50 +199,52 @@ bool LeaderElector::TryAcquireOrRenew(absl::Time monotonic_deadline) {
 bool LeaderElector::WaitAsCandidate() {
   if (config_.follower_mode == FollowerMode::kPoll) return SleepFor(Jittered());
   // Watch: stay on one long-lived request while someone else holds an unexpired lease; attempt
-  // again when it is released, deleted, or could have expired by our own clock.
-  std::string resource_version;
-  absl::Time expiry;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!observed_.has_value() || observed_->resource_version.empty() ||
-        observed_->record.holder_identity.empty() ||
-        observed_->record.holder_identity == config_.identity) {
-      resource_version.clear();
-    } else {
-      resource_version = observed_->resource_version;
-      expiry = observed_time_ + absl::Seconds(observed_->record.lease_duration_seconds);
+  // again when it is released, deleted, or could have expired by our own clock. When the server
+  // ends the stream (its timeoutSeconds), resume from the last version seen, without a GET.
+  while (true) {
+    std::string resource_version;
+    absl::Time expiry;
+    {
+      absl::MutexLock lock(&mu_);
+      if (observed_.has_value() && !observed_->resource_version.empty() &&
+          !observed_->record.holder_identity.empty() &&
+          observed_->record.holder_identity != config_.identity) {
+        resource_version = observed_->resource_version;
+        expiry = observed_time_ + absl::Seconds(observed_->record.lease_duration_seconds);
+      }
     }
-  }
-  if (resource_version.empty() || expiry <= clock_->MonotonicNow()) return SleepFor(Jittered());
-  bool attempt_now = false;
-  absl::Status status = lock_->Watch(
-      resource_version,
-      [&](const std::optional<Lease>& lease) {
-        if (!lease.has_value()) {
-          attempt_now = true;  // deleted
-          return false;
-        }
-        Observe(*lease);
-        absl::MutexLock lock(&mu_);
-        if (lease->record.holder_identity.empty()) {
-          attempt_now = true;  // released: take it at once
-          return false;
-        }
-        expiry = observed_time_ + absl::Seconds(lease->record.lease_duration_seconds);
-        return true;
-      },
-      [&] { return clock_->MonotonicNow() >= expiry; }, {absl::InfiniteFuture(), &stop_});
-  if (stop_.HasBeenNotified()) return false;
-  if (status.ok() || IsGone(status)) {
-    // Expired, released, or the watch ended: GET (a re-list after 410) in the next attempt.
-    // A stream the server ended early without news: wait a little so we do not spin.
-    if (!attempt_now && clock_->MonotonicNow() < expiry && status.ok()) {
-      return SleepFor(std::min(Jittered(), expiry - clock_->MonotonicNow()));
+    if (resource_version.empty() || expiry <= clock_->MonotonicNow()) return SleepFor(Jittered());
+    const absl::Time opened = clock_->MonotonicNow();
+    bool attempt_now = false;
+    absl::Status status = lock_->Watch(
+        resource_version,
+        [&](const std::optional<Lease>& lease) {
+          if (!lease.has_value()) {
+            attempt_now = true;  // deleted
+            return false;
+          }
+          Observe(*lease);
+          absl::MutexLock lock(&mu_);
+          if (lease->record.holder_identity.empty()) {
+            attempt_now = true;  // released: take it at once
+            return false;
+          }
+          expiry = observed_time_ + absl::Seconds(lease->record.lease_duration_seconds);
+          return true;
+        },
+        [&] { return clock_->MonotonicNow() >= expiry; }, {absl::InfiniteFuture(), &stop_});
+    if (stop_.HasBeenNotified()) return false;
+    if (attempt_now || IsGone(status)) return true;  // attempt (after 410: a GET re-lists)
+    if (!status.ok()) {
+      if (status.code() != absl::StatusCode::kUnimplemented) SetError(status);
+      return SleepFor(Jittered());  // fall back to polling for this round
     }
-    return true;
+    const absl::Time now = clock_->MonotonicNow();
+    if (now >= expiry) return true;  // could have expired: attempt
+    // The server ended the stream. A long one is its timeout: resume at once. One that ended
+    // early (a proxy, a restarting server) gets a polling pause and a GET, so we never spin.
+    if (now - opened < config_.retry_period) return SleepFor(std::min(Jittered(), expiry - now));
   }
-  if (status.code() != absl::StatusCode::kUnimplemented) SetError(status);
-  return SleepFor(Jittered());  // fall back to polling for this round
 }
 
 void LeaderElector::Lead() {

@@ -208,52 +208,119 @@ TEST_F(ElectionFixture, ForbiddenIsReportedWithTheRbacRule) {
             std::string::npos);
 }
 
-// Watching followers, on the real clock with short timings: a released lease is taken over at
-// once, and followers do not poll.
-TEST(WatchingFollowersTest, TakeOverOnReleaseWithoutPolling) {
-  ASSERT_OK_AND_ASSIGN(auto server, KubeApiServer::Start());
-  std::vector<std::unique_ptr<KubeClient>> clients;
-  std::vector<std::unique_ptr<KubeLeaseLock>> locks;
-  std::vector<std::unique_ptr<LeaderElector>> electors;
-  for (int i = 0; i < 3; ++i) {
-    KubeConfig config;
-    config.server = server->url();
-    ASSERT_OK_AND_ASSIGN(auto client, KubeClient::Create(config, {}));
-    locks.push_back(std::make_unique<KubeLeaseLock>(client.get(), "default", "leader"));
-    clients.push_back(std::move(client));
-    ElectorConfig ec = Config("w" + std::to_string(i));
-    ec.lease_duration = absl::Seconds(4);
-    ec.renew_deadline = absl::Seconds(3);
-    ec.retry_period = absl::Milliseconds(500);
-    ec.follower_mode = FollowerMode::kWatch;
-    ASSERT_OK_AND_ASSIGN(auto e, LeaderElector::Create(ec, locks.back().get(), {}, &Clock::Real()));
-    electors.push_back(std::move(e));
+// Watching followers, on the real clock with short timings (lease 4 s, renew 3 s, retry 500 ms).
+class WatchingFollowersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(server_, KubeApiServer::Start());
+    for (int i = 0; i < 3; ++i) {
+      KubeConfig config;
+      config.server = server_->url();
+      KubeClientOptions options;
+      options.user_agent = Agent(i);
+      ASSERT_OK_AND_ASSIGN(auto client, KubeClient::Create(config, options));
+      locks_.push_back(std::make_unique<KubeLeaseLock>(client.get(), "default", "leader"));
+      clients_.push_back(std::move(client));
+      ElectorConfig ec = Config("w" + std::to_string(i));
+      ec.lease_duration = absl::Seconds(4);
+      ec.renew_deadline = absl::Seconds(3);
+      ec.retry_period = absl::Milliseconds(500);
+      ec.follower_mode = FollowerMode::kWatch;
+      ASSERT_OK_AND_ASSIGN(auto e,
+                           LeaderElector::Create(ec, locks_.back().get(), {}, &Clock::Real()));
+      electors_.push_back(std::move(e));
+    }
+    // w0 leads; w1 and w2 follow on their watches.
+    electors_[0]->Start();
+    for (int i = 0; i < 200 && !electors_[0]->IsLeader(); ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ASSERT_TRUE(electors_[0]->IsLeader());
+    electors_[1]->Start();
+    electors_[2]->Start();
+    for (int i = 0; i < 500 && server_->OpenWatches() < 2; ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ASSERT_EQ(server_->OpenWatches(), 2);
   }
-  electors[0]->Start();
-  for (int i = 0; i < 200 && !electors[0]->IsLeader(); ++i) absl::SleepFor(absl::Milliseconds(10));
-  ASSERT_TRUE(electors[0]->IsLeader());
-  electors[1]->Start();
-  electors[2]->Start();
-  for (int i = 0; i < 200 && server->OpenWatches() < 2; ++i) absl::SleepFor(absl::Milliseconds(10));
-  ASSERT_EQ(server->OpenWatches(), 2);
-  server->ResetCounters();
-  absl::SleepFor(absl::Seconds(2));  // a measurement window: the leader renews 4 times
-  EXPECT_LE(server->RequestCount("get", ""), 6);  // the leader's GETs, none from followers
-  EXPECT_EQ(server->RequestCount("watch", ""), 0);  // still on their first watch
+  void TearDown() override {
+    for (auto& e : electors_) e->Stop();
+  }
+  // Unique as a substring (the server's per-client counters match substrings).
+  static std::string Agent(int i) { return "gatehouse/test (w" + std::to_string(i) + ")"; }
+  int64_t FollowerRequests() {
+    int64_t n = 0;
+    for (int i : {1, 2}) {
+      for (const char* verb : {"get", "update", "create", "watch", "list"}) {
+        n += server_->RequestCount(verb, Agent(i));
+      }
+    }
+    return n;
+  }
+
+  std::unique_ptr<KubeApiServer> server_;
+  std::vector<std::unique_ptr<KubeClient>> clients_;
+  std::vector<std::unique_ptr<KubeLeaseLock>> locks_;
+  std::vector<std::unique_ptr<LeaderElector>> electors_;
+};
+
+// Followers send nothing while the leader renews; the leader renews with a PUT alone (the fast
+// path: no GET); a released lease is taken over at once.
+TEST_F(WatchingFollowersTest, FollowersAreSilentAndTakeOverOnRelease) {
+  server_->ResetCounters();
+  absl::SleepFor(absl::Seconds(2));  // a measurement window: the leader renews about 4 times
+  EXPECT_EQ(FollowerRequests(), 0);
+  EXPECT_EQ(server_->RequestCount("get", Agent(0)), 0);
+  EXPECT_GE(server_->RequestCount("update", Agent(0)), 2);
   const absl::Time stop = absl::Now();
-  electors[0]->Stop();
+  electors_[0]->Stop();
   int next = -1;
   while (next < 0 && absl::Now() - stop < absl::Seconds(5)) {
     for (int i = 1; i < 3; ++i) {
-      if (electors[i]->IsLeader()) next = i;
+      if (electors_[i]->IsLeader()) next = i;
     }
     absl::SleepFor(absl::Milliseconds(5));
   }
   ASSERT_GE(next, 1);
   EXPECT_LT(absl::Now() - stop, absl::Milliseconds(1500));
-  EXPECT_FALSE(electors[3 - next]->IsLeader());
-  electors[1]->Stop();
-  electors[2]->Stop();
+  EXPECT_FALSE(electors_[3 - next]->IsLeader());
+}
+
+// The server ends every watch (as it does after timeoutSeconds): each follower resumes from the
+// last version it saw with one new watch, and no GET.
+TEST_F(WatchingFollowersTest, ServerEndedWatchIsResumedWithoutAGet) {
+  absl::SleepFor(absl::Seconds(1));  // longer than a retry period: not an early end
+  server_->ResetCounters();
+  server_->CloseWatches();
+  for (int i = 0; i < 500 && server_->RequestCount("watch") < 2; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_EQ(server_->RequestCount("watch", Agent(1)), 1);
+  EXPECT_EQ(server_->RequestCount("watch", Agent(2)), 1);
+  EXPECT_EQ(server_->RequestCount("get", Agent(1)) + server_->RequestCount("get", Agent(2)), 0);
+  EXPECT_TRUE(electors_[0]->IsLeader());
+  EXPECT_FALSE(electors_[1]->IsLeader());
+  EXPECT_FALSE(electors_[2]->IsLeader());
+}
+
+// The leader crashes (no release, no more renewals): a watching follower takes over once the
+// lease could have expired by its own clock, not before, and within lease + 2.2 x retry.
+TEST_F(WatchingFollowersTest, CrashedLeaderIsReplacedAfterExpiry) {
+  // Stop without release, like SIGKILL: the watchers only see renewals stop.
+  server_->Partition(Agent(0));
+  const absl::Time crash = absl::Now();
+  int next = -1;
+  while (next < 0 && absl::Now() - crash < absl::Seconds(10)) {
+    for (int i = 1; i < 3; ++i) {
+      if (electors_[i]->IsLeader()) next = i;
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_GE(next, 1);
+  const absl::Duration took = absl::Now() - crash;
+  EXPECT_GE(took, absl::Seconds(4) - absl::Milliseconds(500));  // last renewal <= 500 ms before
+  EXPECT_LE(took, absl::Seconds(4) + 2.2 * absl::Milliseconds(500) + absl::Seconds(1));
 }
 
 }  // namespace
