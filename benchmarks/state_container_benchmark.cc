@@ -22,6 +22,7 @@ using gatehouse::prometheus::Exposition;
 
 StreamScraperConfig StateContainerStream(bool add_metadata) {
   static const StateContainer* const metricset = new StateContainer();
+  gatehouse::kubernetes::TuneMallocForEventBursts();  // as the input does when created
   StreamScraperConfig config;
   config.metricsets = {metricset};
   config.collect.add_metadata = add_metadata;

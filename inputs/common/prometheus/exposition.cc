@@ -205,6 +205,27 @@ class ExpositionParser {
     return p;
   }
 
+  // The first byte in [p, end) that is not [a-zA-Z0-9_], or end; 16 bytes at a time with SSE2.
+  static const char* SkipLabelChars(const char* p, const char* end) {
+#ifdef __SSE2__
+    while (end - p >= 16) {
+      const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // Signed compares: bytes >= 0x80 are negative and fall outside every range.
+      auto in = [&c](char lo, char hi) {
+        return _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                             _mm_cmplt_epi8(c, _mm_set1_epi8(static_cast<char>(hi + 1))));
+      };
+      const __m128i ok = _mm_or_si128(_mm_or_si128(in('a', 'z'), in('A', 'Z')),
+                                      _mm_or_si128(in('0', '9'), _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
+      const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+      if (stop != 0) return p + __builtin_ctz(stop);
+      p += 16;
+    }
+#endif
+    while (p < end && Is(*p, kLabelChar)) ++p;
+    return p;
+  }
+
   // Returns false (after reporting) on a malformed label set; `p` ends after '}'.
   bool ParseLabels(const char*& p, const char* end, uint32_t line) {
     seen_names_ = 0;
@@ -224,7 +245,7 @@ class ExpositionParser {
         Error(line, absl::StrCat("invalid label name at column ", Column(p)));
         return false;
       }
-      while (p < end && Is(*p, kLabelChar)) ++p;
+      p = SkipLabelChars(p + 1, end);
       absl::string_view label_name(name_start, p - name_start);
       while (p < end && IsBlank(*p)) ++p;
       if (p == end || *p != '=') {
@@ -496,7 +517,11 @@ absl::string_view Exposition::LabelValue(const Sample& sample, absl::string_view
                                          absl::string_view fallback) const {
   const Label* label = labels_.data() + sample.label_begin;
   for (uint32_t i = 0; i < sample.label_count; ++i) {
-    if (label[i].name == name) return label[i].value;
+    // Length and first byte before memcmp (a call): label names mostly differ there.
+    const absl::string_view n = label[i].name;
+    if (n.size() == name.size() && !n.empty() && n[0] == name[0] && n == name) {
+      return label[i].value;
+    }
   }
   return fallback;
 }

@@ -379,9 +379,11 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
     // One pass over the labels for the key.
     absl::string_view ns, pod, container_name;
     for (const auto& label : scrape.labels(s)) {
-      if (label.name == "namespace") ns = label.value;
-      else if (label.name == "pod") pod = label.value;
-      else if (label.name == "container") container_name = label.value;
+      // First byte, then length, then the bytes: most labels are ruled out without memcmp.
+      const absl::string_view n = label.name;
+      if (n[0] == 'n' && n == "namespace") ns = label.value;
+      else if (n[0] == 'p' && n == "pod") pod = label.value;
+      else if (n[0] == 'c' && n == "container") container_name = label.value;
     }
     if (container_name.empty()) continue;
     Container& c = containers.At(ContainerKey(ns, pod, container_name));
