@@ -3,13 +3,19 @@
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <sstream>
 #include <iterator>
 #include <mutex>
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "absl/strings/strip.h"
 
 namespace gatehouse::http {
@@ -101,22 +107,56 @@ std::string HttpFetcher::NormalizeUrl(const std::string& host_or_url) {
   return url;
 }
 
+namespace {
+
+constexpr char kPemCertificate[] = "-----BEGIN CERTIFICATE-----";
+
+// Every entry of `entries` (a file or inline PEM), checked and concatenated into one PEM bundle.
+absl::StatusOr<std::string> LoadCaBundle(const std::vector<std::string>& entries) {
+  std::string bundle;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string& entry = entries[i];
+    const std::string where = absl::StrCat("ssl.certificate_authorities[", i, "]");
+    absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(entry);
+    std::string pem;
+    std::string what;  // how the entry is named in errors
+    if (absl::StartsWith(trimmed, "-----BEGIN")) {
+      pem = std::string(trimmed);
+      what = "(inline PEM)";
+    } else {
+      what = absl::StrCat("'", entry, "'");
+      std::ifstream in(entry, std::ios::binary);
+      if (entry.empty() || !in) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": cannot read ", what, ": ", std::strerror(errno)));
+      }
+      std::ostringstream text;
+      text << in.rdbuf();
+      pem = text.str();
+    }
+    if (pem.find(kPemCertificate) == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(where, " ", what, ": no PEM certificate (",
+                                                     kPemCertificate, ") in it"));
+    }
+    if (!pem.empty() && pem.back() != '\n') pem.push_back('\n');
+    bundle += pem;
+  }
+  return bundle;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<HttpFetcher>> HttpFetcher::Create(HttpFetcherOptions options) {
   GlobalInitOnce();
-  if (!options.ca_file.empty()) {
-    struct stat st;
-    if (::stat(options.ca_file.c_str(), &st) != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("ssl.certificate_authorities: cannot read '", options.ca_file, "'"));
-    }
-  }
-  auto fetcher = std::unique_ptr<HttpFetcher>(new HttpFetcher(std::move(options)));
+  ASSIGN_OR_RETURN(std::string ca_bundle, LoadCaBundle(options.certificate_authorities));
+  auto fetcher = std::unique_ptr<HttpFetcher>(
+      new HttpFetcher(std::move(options), std::move(ca_bundle)));
   if (fetcher->curl_ == nullptr) return absl::InternalError("curl_easy_init failed");
   return fetcher;
 }
 
-HttpFetcher::HttpFetcher(HttpFetcherOptions options)
-    : options_(std::move(options)), curl_(curl_easy_init()) {}
+HttpFetcher::HttpFetcher(HttpFetcherOptions options, std::string ca_bundle)
+    : options_(std::move(options)), ca_bundle_(std::move(ca_bundle)), curl_(curl_easy_init()) {}
 
 HttpFetcher::~HttpFetcher() {
   if (curl_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(curl_));
@@ -171,7 +211,11 @@ absl::StatusOr<std::string> HttpFetcher::Fetch(const std::string& raw_url) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!ca_bundle_.empty()) {
+    // In memory (curl >= 7.77): every listed CA at once, files and inline PEM alike.
+    curl_blob blob{const_cast<char*>(ca_bundle_.data()), ca_bundle_.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
+  }
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
   if (options_.cancel != nullptr) {

@@ -1,4 +1,5 @@
-// Fetches one URL over HTTP(S) with libcurl, for scrapers: timeouts, gzip, TLS with a CA file,
+// Fetches one URL over HTTP(S) with libcurl, for scrapers: timeouts, gzip, TLS with CA files
+// or inline PEM (concatenated into one in-memory bundle),
 // a bearer token read from a file (re-read whenever the file changes, for kube-rbac-proxy's
 // rotating tokens), a body size cap, and one clear error per failure kind.
 //
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -21,7 +23,9 @@ namespace gatehouse::http {
 struct HttpFetcherOptions {
   absl::Duration timeout = absl::Seconds(10);  // the whole request
   absl::Duration connect_timeout = absl::Seconds(5);
-  std::string ca_file;            // PEM bundle to verify the server; empty: the system's
+  // `ssl.certificate_authorities`: each entry a PEM file or an inline PEM string (it starts
+  // with "-----BEGIN"); all of them are trusted together. Empty: the system's CAs.
+  std::vector<std::string> certificate_authorities;
   bool verify_tls = true;         // false only for tests and labs
   std::string bearer_token_file;  // empty: no Authorization header
   int64_t max_body_bytes = int64_t{256} << 20;
@@ -56,10 +60,11 @@ class HttpFetcher {
   static std::string NormalizeUrl(const std::string& host_or_url);
 
  private:
-  explicit HttpFetcher(HttpFetcherOptions options);
+  HttpFetcher(HttpFetcherOptions options, std::string ca_bundle);
   absl::Status RefreshToken();
 
   const HttpFetcherOptions options_;
+  const std::string ca_bundle_;  // every certificate_authorities entry, PEM, concatenated
   void* curl_ = nullptr;  // CURL*
   // The bearer token and the file identity it was read from (re-read when these change).
   std::string token_;

@@ -116,7 +116,7 @@ TEST(HttpFetcherTest, HttpsWithCaFileAndRotatingBearerToken) {
   const std::string token_file = TempDir() + "/token";
   { std::ofstream(token_file) << "first-token\n"; }
   HttpFetcherOptions fetch;
-  fetch.ca_file = cert;
+  fetch.certificate_authorities = {cert};
   fetch.bearer_token_file = token_file;
   ASSERT_OK_AND_ASSIGN(auto fetcher, HttpFetcher::Create(fetch));
   ASSERT_OK(fetcher->Fetch(server->url()));
@@ -137,11 +137,61 @@ TEST(HttpFetcherTest, HttpsWithCaFileAndRotatingBearerToken) {
   EXPECT_STATUS(tls, absl::StatusCode::kUnavailable, "TLS error");
 }
 
+// A fresh self-signed CA in its own folder under the test's temp dir.
+std::string MakeCa(const std::string& name) {
+  const std::string dir = TempDir() + "/" + name;
+  std::system(("mkdir -p '" + dir + "'").c_str());
+  std::string cert, key;
+  EXPECT_OK(::gatehouse::testing::GenerateSelfSignedCert(dir, &cert, &key));
+  return cert;
+}
+
+TEST(HttpFetcherTest, TrustsEveryListedCaFileAndInlinePem) {
+  std::string cert, key;
+  ASSERT_OK(::gatehouse::testing::GenerateSelfSignedCert(TempDir(), &cert, &key));
+  const std::string other_ca = MakeCa("other-ca");
+  KsmServerOptions options;
+  options.cert_file = cert;
+  options.key_file = key;
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+
+  // Two CA files, the server's second: both are trusted.
+  HttpFetcherOptions files;
+  files.certificate_authorities = {other_ca, cert};
+  ASSERT_OK_AND_ASSIGN(auto fetcher, HttpFetcher::Create(files));
+  EXPECT_OK(fetcher->Fetch(server->url()));
+
+  // The same as inline PEM strings (Elastic's option takes both).
+  ASSERT_OK_AND_ASSIGN(std::string other_pem, ::gatehouse::testing::ReadFileToString(other_ca));
+  ASSERT_OK_AND_ASSIGN(std::string server_pem, ::gatehouse::testing::ReadFileToString(cert));
+  HttpFetcherOptions inline_pem;
+  inline_pem.certificate_authorities = {other_pem, "\n  " + server_pem};
+  ASSERT_OK_AND_ASSIGN(auto inline_fetcher, HttpFetcher::Create(inline_pem));
+  EXPECT_OK(inline_fetcher->Fetch(server->url()));
+
+  // Only the other CA: the server is not trusted.
+  HttpFetcherOptions wrong;
+  wrong.certificate_authorities = {other_ca};
+  ASSERT_OK_AND_ASSIGN(auto untrusting, HttpFetcher::Create(wrong));
+  auto tls = untrusting->Fetch(server->url());
+  EXPECT_EQ(FetchErrorKindOf(tls.status()), FetchErrorKind::kTls) << tls.status();
+}
+
 TEST(HttpFetcherTest, MissingCaOrTokenFileIsAClearError) {
+  const std::string ca = MakeCa("good-ca");
   HttpFetcherOptions options;
-  options.ca_file = "/nonexistent/ca.pem";
+  options.certificate_authorities = {ca, "/nonexistent/ca.pem"};
   EXPECT_STATUS(HttpFetcher::Create(options), absl::StatusCode::kInvalidArgument,
-                "ssl.certificate_authorities: cannot read '/nonexistent/ca.pem'");
+                "ssl.certificate_authorities[1]: cannot read '/nonexistent/ca.pem'");
+  const std::string not_pem = TempDir() + "/not-a-ca.txt";
+  { std::ofstream(not_pem) << "just text\n"; }
+  options.certificate_authorities = {not_pem};
+  EXPECT_STATUS(HttpFetcher::Create(options), absl::StatusCode::kInvalidArgument,
+                "ssl.certificate_authorities[0] '" + not_pem + "': no PEM certificate");
+  options.certificate_authorities = {"-----BEGIN PRIVATE KEY-----\nAAAA\n"};
+  EXPECT_STATUS(HttpFetcher::Create(options), absl::StatusCode::kInvalidArgument,
+                "ssl.certificate_authorities[0] (inline PEM): no PEM certificate");
   HttpFetcherOptions token;
   token.bearer_token_file = "/nonexistent/token";
   ASSERT_OK_AND_ASSIGN(auto fetcher, HttpFetcher::Create(token));

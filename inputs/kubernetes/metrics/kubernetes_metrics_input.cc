@@ -33,7 +33,7 @@ OptionTable CommonOptions() {
       {"bearer_token_file", OptionType::kString, Value(),
        "File with a bearer token, re-read when it changes (kube-rbac-proxy)."},
       {"ssl.certificate_authorities", OptionType::kList, Value(),
-       "PEM CA files to verify HTTPS endpoints."},
+       "CAs to verify HTTPS endpoints: PEM files and/or inline PEM certificates, all trusted."},
       {"ssl.verification_mode", OptionType::kString, Value("full"),
        "full (default) or none (no certificate check; labs only)."},
       {"add_metadata", OptionType::kBool, Value(true),
@@ -156,11 +156,15 @@ absl::StatusOr<StreamSpec> ParseStream(const Value& raw_stream, const Value& inp
   spec.fetch.connect_timeout = std::min(spec.fetch.timeout, absl::Seconds(5));
   spec.fetch.bearer_token_file = StringOr(stream.Find("bearer_token_file"), "");
   if (const Value* cas = stream.FindPath("ssl.certificate_authorities"); cas && cas->is_list()) {
-    if (cas->as_list().size() > 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": 'ssl.certificate_authorities' takes one PEM bundle file"));
+    for (size_t i = 0; i < cas->as_list().size(); ++i) {
+      const Value& ca = cas->as_list()[i];
+      if (!ca.is_string() || ca.as_string().empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": 'ssl.certificate_authorities[", i,
+                         "]' must be a PEM file path or an inline PEM certificate"));
+      }
+      spec.fetch.certificate_authorities.push_back(ca.as_string());
     }
-    if (!cas->as_list().empty()) spec.fetch.ca_file = StringOr(&cas->as_list()[0], "");
   }
   const std::string mode = StringOr(stream.FindPath("ssl.verification_mode"), "full");
   if (mode != "full" && mode != "none" && mode != "certificate" && mode != "strict") {

@@ -1,5 +1,6 @@
 #include "inputs/kubernetes/metrics/kubernetes_metrics_input.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -233,6 +234,61 @@ TEST(KubernetesMetricsInputTest, BadConfigurationNamesStreamAndKey) {
                                       Context(&recorder, &clock, {Stream("ksm:8080")})));
   idle->Stop();
   idle->Stop();
+}
+
+std::string TempDir() {
+  return std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
+}
+
+TEST(KubernetesMetricsInputTest, HttpsWithSeveralCertificateAuthorities) {
+  // Two CAs: an unrelated one first, the server's second.
+  const std::string dir = TempDir();
+  std::system(("mkdir -p '" + dir + "/server' '" + dir + "/other'").c_str());
+  std::string cert, key, other_cert, other_key;
+  ASSERT_OK(::gatehouse::testing::GenerateSelfSignedCert(dir + "/server", &cert, &key));
+  ASSERT_OK(::gatehouse::testing::GenerateSelfSignedCert(dir + "/other", &other_cert, &other_key));
+  ::gatehouse::testing::KsmServerOptions options;
+  options.exposition_file = ::gatehouse::testing::TestdataPath("testdata/ksm/cluster.prom");
+  options.cert_file = cert;
+  options.key_file = key;
+  ASSERT_OK_AND_ASSIGN(auto server, KsmServer::Start(options));
+  ASSERT_EQ(server->url().substr(0, 8), "https://");
+
+  auto stream = [&](Value::List cas, bool add_metadata) {
+    return Stream(server->url(), {Value("state_container")},
+                  {{"ssl", Value(Value::Map{{"certificate_authorities", Value(std::move(cas))}})},
+                   {"add_metadata", Value(add_metadata)}});
+  };
+  FakeClock clock;
+  Recorder recorder;
+  ASSERT_OK_AND_ASSIGN(
+      auto input, KubernetesMetricsInput::Create(Context(
+                      &recorder, &clock, {stream({Value(other_cert), Value(cert)}, true)})));
+  ASSERT_OK(input->Start());
+  EXPECT_EQ(recorder.AwaitReports(1)[0], "ok kubernetes-cluster-metrics/streams[0] 6");
+  input->Stop();
+  // add_metadata (the default) enriches from the scrape: the pod ip comes from kube_pod_info.
+  EXPECT_EQ(recorder.events()[0]["kubernetes"]["pod"]["ip"], "10.244.1.7");
+  EXPECT_EQ(recorder.events()[0]["kubernetes"]["statefulset"]["name"], "web");
+
+  // add_metadata: false adds nothing.
+  Recorder plain;
+  ASSERT_OK_AND_ASSIGN(auto without, KubernetesMetricsInput::Create(Context(
+                                         &plain, &clock, {stream({Value(cert)}, false)})));
+  ASSERT_OK(without->Start());
+  EXPECT_EQ(plain.AwaitReports(1)[0], "ok kubernetes-cluster-metrics/streams[0] 6");
+  without->Stop();
+  EXPECT_FALSE(plain.events()[0]["kubernetes"]["pod"].contains("ip"));
+  EXPECT_FALSE(plain.events()[0]["kubernetes"].contains("statefulset"));
+
+  // A CA entry that cannot be read: Start fails naming the entry.
+  Recorder bad;
+  ASSERT_OK_AND_ASSIGN(auto broken,
+                       KubernetesMetricsInput::Create(Context(
+                           &bad, &clock, {stream({Value(cert), Value("/nonexistent/ca.pem")}, true)})));
+  EXPECT_STATUS(broken->Start(), absl::StatusCode::kInvalidArgument,
+                "ssl.certificate_authorities[1]: cannot read '/nonexistent/ca.pem'");
+  broken->Stop();
 }
 
 TEST(KubernetesMetricsInputTest, InputLevelOptionsAreStreamDefaults) {

@@ -112,6 +112,92 @@ TEST_F(StateContainerTest, InitContainersAreTyped) {
   EXPECT_EQ((*e)["container"]["id"], "1a2b3c4d5e6f");
 }
 
+// What kube-state-metrics adds with --metric-labels-allowlist / --metric-annotations-allowlist,
+// and a ReplicaSet's owner: the families add_metadata reads.
+constexpr char kMetadataFamilies[] = R"(# TYPE kube_pod_labels gauge
+kube_pod_labels{namespace="shop",pod="web-0",uid="5b0c6e0a-1111-4c1e-9a55-000000000001",label_app_kubernetes_io_name="web",label_tier="frontend"} 1
+kube_pod_labels{namespace="shop",pod="api-7d9f8c6b5-x2kqp",uid="5b0c6e0a-2222-4c1e-9a55-000000000002",label_app="api"} 1
+# TYPE kube_pod_annotations gauge
+kube_pod_annotations{namespace="shop",pod="web-0",uid="5b0c6e0a-1111-4c1e-9a55-000000000001",annotation_prometheus_io_scrape="true"} 1
+# TYPE kube_node_labels gauge
+kube_node_labels{node="worker-1",label_kubernetes_io_hostname="worker-1",label_topology_kubernetes_io_zone="eu-1a"} 1
+# TYPE kube_replicaset_owner gauge
+kube_replicaset_owner{namespace="shop",replicaset="api-7d9f8c6b5",owner_kind="Deployment",owner_name="api",owner_is_controller="true"} 1
+)";
+
+TEST_F(StateContainerTest, AddMetadataEnrichesFromTheSameScrape) {
+  const std::string body = body_ + kMetadataFamilies;
+  prometheus::FamilyFilter filter;
+  CollectOptions options;
+  options.add_metadata = true;
+  StateContainer().AddFamilies(options, &filter);
+  Exposition scrape;
+  scrape.Reparse(body, filter);
+  ASSERT_EQ(scrape.error_count(), 0u) << scrape.ErrorSummary();
+  std::vector<Event> events = StateContainer().CollectAll(scrape, options);
+  ASSERT_EQ(events.size(), 6u);
+
+  const Event* web = FindContainer(events, "web-0", "nginx");
+  ASSERT_NE(web, nullptr);
+  const Event& k = (*web)["kubernetes"];
+  EXPECT_EQ(k["pod"], Event::parse(R"({"name": "web-0", "ip": "10.244.1.7",
+                                       "uid": "5b0c6e0a-1111-4c1e-9a55-000000000001"})"));
+  EXPECT_EQ(k["labels"], Event::parse(R"({"app_kubernetes_io_name": "web", "tier": "frontend"})"));
+  EXPECT_EQ(k["annotations"], Event::parse(R"({"prometheus_io_scrape": "true"})"));
+  EXPECT_EQ(k["node"], Event::parse(R"({"name": "worker-1", "labels": {
+      "kubernetes_io_hostname": "worker-1", "topology_kubernetes_io_zone": "eu-1a"}})"));
+  EXPECT_EQ(k["statefulset"]["name"], "web");
+  EXPECT_FALSE(k.contains("replicaset"));
+
+  const Event* api = FindContainer(events, "api-7d9f8c6b5-x2kqp", "api");
+  ASSERT_NE(api, nullptr);
+  EXPECT_EQ((*api)["kubernetes"]["replicaset"]["name"], "api-7d9f8c6b5");
+  EXPECT_EQ((*api)["kubernetes"]["deployment"]["name"], "api");
+  EXPECT_EQ((*api)["kubernetes"]["labels"]["app"], "api");
+  EXPECT_FALSE((*api)["kubernetes"]["node"].contains("labels"));  // worker-2 has none listed
+
+  // A Job's pod gets kubernetes.job.name; a ReplicaSet without an owner series no deployment.
+  for (const Event& e : events) {
+    if (e["kubernetes"]["pod"]["name"] == "job-pi-8x7vq") {
+      EXPECT_EQ(e["kubernetes"]["job"]["name"], "job-pi");
+    }
+    if (e["kubernetes"]["pod"]["name"] == "pending-img-6c5d") {
+      EXPECT_EQ(e["kubernetes"]["replicaset"]["name"], "pending-img");
+      EXPECT_FALSE(e["kubernetes"].contains("deployment"));
+    }
+  }
+}
+
+TEST_F(StateContainerTest, WithoutAddMetadataNothingIsAddedAndNothingExtraIsParsed) {
+  const std::string body = body_ + kMetadataFamilies;
+  prometheus::FamilyFilter filter;
+  StateContainer().AddFamilies(CollectOptions(), &filter);
+  EXPECT_FALSE(filter.Accepts("kube_pod_labels"));
+  EXPECT_FALSE(filter.Accepts("kube_node_labels"));
+  EXPECT_TRUE(filter.Accepts("kube_pod_container_info"));
+  Exposition scrape;
+  scrape.Reparse(body, filter);
+  // The same events as from the plain fixture, field for field.
+  EXPECT_EQ(StateContainer().CollectAll(scrape), events_);
+  // Even with the metadata families parsed, add_metadata off adds nothing.
+  EXPECT_EQ(StateContainer().CollectAll(Exposition::Parse(body)), events_);
+}
+
+TEST_F(StateContainerTest, CollectAppendsAndReusesItsTablesBetweenScrapes) {
+  Exposition scrape = Exposition::Parse(body_);
+  std::vector<Event> events = {Event("already there")};
+  StateContainer().Collect(scrape, {}, &events);
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[0], "already there");
+  // A second, different scrape on the same thread starts from empty tables.
+  Exposition small = Exposition::Parse(
+      "kube_pod_container_info{namespace=\"a\",pod=\"p\",container=\"c\",image=\"i\"} 1\n");
+  std::vector<Event> again = StateContainer().CollectAll(small);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["kubernetes"]["pod"]["name"], "p");
+  EXPECT_FALSE(again[0]["kubernetes"].contains("node"));
+}
+
 TEST(StateContainerSharedFixturesTest, EveryContainerOfTheRealScrapesHasAnEvent) {
   std::vector<std::string> files = ::gatehouse::testing::SharedKsmFixtures();
   if (files.empty()) GTEST_SKIP() << "../shared/ksm-fixtures is not there";
