@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "httplib.h"
+#include "testing/kube_api_server/lease_patch.h"
 #include "testing/kube_api_server/test_ca.h"
 
 namespace gatehouse::testing {
@@ -132,6 +133,12 @@ bool ParseLeasePath(const std::string& path, std::string* ns, std::string* name)
     return true;
   }
   return false;
+}
+
+std::string ConflictMessage(const std::string& name) {
+  return absl::StrCat("Operation cannot be fulfilled on leases.coordination.k8s.io \"", name,
+                      "\": the object has been modified; please apply your changes to the latest "
+                      "version and try again");
 }
 
 std::string NowRfc3339() {
@@ -385,8 +392,27 @@ void KubeApiServer::HandleItem(const httplib::Request& request, httplib::Respons
     return Reply(response, 200, StatusObject(200, "", "deleted", name));
   }
   if (verb == "patch") {
-    return ReplyStatus(response, 415, "UnsupportedMediaType",
-                       "the test API server does not implement PATCH");
+    const std::string content_type = request.get_header_value("Content-Type");
+    // As the API server: an unknown media type is refused before the object is looked up.
+    if (it == leases_.end() && IsLeasePatchType(content_type)) {
+      return ReplyStatus(response, 404, "NotFound", not_found, name);
+    }
+    json patched;
+    const PatchFailure failure = ApplyLeasePatch(it == leases_.end() ? json::object() : it->second,
+                                                 content_type, request.body, &patched);
+    if (failure.code == 409) return ReplyStatus(response, 409, "Conflict", ConflictMessage(name), name);
+    if (failure.code != 0) {
+      return ReplyStatus(response, failure.code, failure.reason, failure.message, name);
+    }
+    if (std::string problem = ValidateLeaseBody(patched); !problem.empty()) {
+      return ReplyStatus(response, 400, "BadRequest",
+                         absl::StrCat("Lease in version \"v1\" cannot be handled as a Lease: ",
+                                      problem));
+    }
+    patched["metadata"]["resourceVersion"] = std::to_string(++rv_);
+    it->second = patched;
+    RecordEvent("MODIFIED", ns, name, patched);
+    return Reply(response, 200, patched);
   }
   // update
   json body = json::parse(request.body, nullptr, false);
@@ -414,13 +440,7 @@ void KubeApiServer::HandleItem(const httplib::Request& request, httplib::Respons
                        name);
   }
   if (rv != it->second["metadata"]["resourceVersion"].get<std::string>()) {
-    return ReplyStatus(response, 409, "Conflict",
-                       absl::StrCat("Operation cannot be fulfilled on leases.coordination.k8s.io "
-                                    "\"",
-                                    name,
-                                    "\": the object has been modified; please apply your changes "
-                                    "to the latest version and try again"),
-                       name);
+    return ReplyStatus(response, 409, "Conflict", ConflictMessage(name), name);
   }
   json stored = body;
   stored["apiVersion"] = "coordination.k8s.io/v1";

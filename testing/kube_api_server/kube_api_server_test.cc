@@ -212,6 +212,86 @@ TEST_F(KubeApiServerTest, WatchFromTooOldVersionIsGone) {
   EXPECT_EQ(event["object"]["reason"], "Expired");
 }
 
+// PATCH over loopback, as `kubectl patch lease` sends it.
+TEST_F(KubeApiServerTest, PatchMergeStrategicAndJsonPatch) {
+  auto missing = client_->Patch(kItem, R"({"spec": {"holderIdentity": "b"}})",
+                                "application/merge-patch+json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(json::parse(missing->body)["reason"], "NotFound");
+
+  auto created = Post(LeaseBody("a"));
+  ASSERT_TRUE(created);
+  const std::string rv1 = json::parse(created->body)["metadata"]["resourceVersion"];
+
+  auto merged = client_->Patch(kItem, R"({"spec": {"holderIdentity": "b"}})",
+                               "application/merge-patch+json");
+  ASSERT_TRUE(merged);
+  ASSERT_EQ(merged->status, 200) << merged->body;
+  const json after_merge = json::parse(merged->body);
+  const std::string rv2 = after_merge["metadata"]["resourceVersion"];
+  EXPECT_NE(rv2, rv1);
+  EXPECT_EQ(after_merge["spec"]["holderIdentity"], "b");
+  EXPECT_EQ(after_merge["spec"]["leaseDurationSeconds"], 15);  // untouched fields stay
+  EXPECT_EQ(server_->GetLease("default", "l1")->at("spec")["holderIdentity"], "b");
+
+  // kubectl's default for built-in types; the resourceVersion in it is a precondition.
+  auto strategic = client_->Patch(
+      kItem, R"({"metadata": {"resourceVersion": ")" + rv2 + R"("}, "spec": {"leaseTransitions": 3}})",
+      "application/strategic-merge-patch+json");
+  ASSERT_TRUE(strategic);
+  ASSERT_EQ(strategic->status, 200) << strategic->body;
+  EXPECT_EQ(json::parse(strategic->body)["spec"]["leaseTransitions"], 3);
+
+  auto stale = client_->Patch(
+      kItem, R"({"metadata": {"resourceVersion": ")" + rv1 + R"("}, "spec": {"holderIdentity": "c"}})",
+      "application/merge-patch+json");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 409);
+  EXPECT_EQ(json::parse(stale->body)["reason"], "Conflict");
+  EXPECT_EQ(json::parse(stale->body)["kind"], "Status");
+
+  auto json_patch = client_->Patch(
+      kItem, R"([{"op": "replace", "path": "/spec/holderIdentity", "value": "d"}])",
+      "application/json-patch+json");
+  ASSERT_TRUE(json_patch);
+  ASSERT_EQ(json_patch->status, 200) << json_patch->body;
+  EXPECT_EQ(json::parse(json_patch->body)["spec"]["holderIdentity"], "d");
+
+  auto bad_time = client_->Patch(kItem, R"({"spec": {"renewTime": "2026-11-21T10:00:00Z"}})",
+                                 "application/merge-patch+json");
+  ASSERT_TRUE(bad_time);
+  EXPECT_EQ(bad_time->status, 400);
+
+  auto apply = client_->Patch(kItem, "spec: {holderIdentity: e}", "application/apply-patch+yaml");
+  ASSERT_TRUE(apply);
+  EXPECT_EQ(apply->status, 415);
+  const json status = json::parse(apply->body);
+  EXPECT_EQ(status["kind"], "Status");
+  EXPECT_EQ(status["reason"], "UnsupportedMediaType");
+  EXPECT_EQ(status["code"], 415);
+  EXPECT_EQ(server_->GetLease("default", "l1")->at("spec")["holderIdentity"], "d");
+  EXPECT_EQ(server_->RequestCount("patch"), 7);
+}
+
+// A patch is a write like any other: watchers see it as MODIFIED.
+TEST_F(KubeApiServerTest, PatchIsSeenByWatchers) {
+  auto created = Post(LeaseBody("a"));
+  ASSERT_TRUE(created);
+  const std::string rv1 = json::parse(created->body)["metadata"]["resourceVersion"];
+  auto patched = client_->Patch(kItem, R"({"spec": {"holderIdentity": "p"}})",
+                                "application/merge-patch+json");
+  ASSERT_TRUE(patched);
+  ASSERT_EQ(patched->status, 200);
+  auto result = client_->Get(std::string(kCollection) +
+                             "?watch=1&fieldSelector=metadata.name%3Dl1&timeoutSeconds=1&"
+                             "resourceVersion=" + rv1);
+  ASSERT_TRUE(result);
+  json event = json::parse(result->body.substr(0, result->body.find('\n')));
+  EXPECT_EQ(event["type"], "MODIFIED");
+  EXPECT_EQ(event["object"]["spec"]["holderIdentity"], "p");
+}
+
 TEST(KubeApiServerTlsTest, ServesHttpsWithItsOwnCa) {
   KubeApiServerOptions options;
   options.tls = true;
