@@ -75,7 +75,20 @@ struct StateMetricsetRegistrar {
 template <typename Key, typename Object>
 class KeyedTable {
  public:
-  Object& At(const Key& key) {
+  Object& At(const Key& key) { return objects_[IndexOf(key)].second; }
+  // The same, trying `*cursor` first and leaving it after the object found: kube-state-metrics
+  // lists every family of a kind in the same object order, so a cursor reset at each family
+  // finds most objects without hashing.
+  Object& At(const Key& key, size_t* cursor) {
+    if (*cursor < objects_.size() && objects_[*cursor].first == key) {
+      return objects_[(*cursor)++].second;
+    }
+    const size_t index = IndexOf(key);
+    *cursor = index + 1;
+    return objects_[index].second;
+  }
+  // The index of `key` in objects(), added at the end if new.
+  size_t IndexOf(const Key& key) {
     if ((objects_.size() + 1) * 2 > slots_.size()) Grow();
     const size_t mask = slots_.size() - 1;
     for (size_t i = absl::Hash<Key>{}(key) & mask;; i = (i + 1) & mask) {
@@ -83,9 +96,9 @@ class KeyedTable {
       if (slot == kEmpty) {
         slot = static_cast<uint32_t>(objects_.size());
         objects_.emplace_back(key, Object{});
-        return objects_.back().second;
+        return slot;
       }
-      if (objects_[slot].first == key) return objects_[slot].second;
+      if (objects_[slot].first == key) return slot;
     }
   }
   const Object* Find(const Key& key) const {

@@ -71,41 +71,83 @@ using ContainerKey = std::tuple<absl::string_view, absl::string_view, absl::stri
 
 bool IsOne(double v) { return v == 1; }
 
-void Apply(Series series, const Exposition& scrape, const Sample& s, Container& c) {
+// The labels state_container reads, found in one pass over a sample's labels (the parser has
+// rejected duplicate names, so first or last occurrence is the same).
+struct SampleLabels {
+  absl::string_view ns, pod, container, uid, image, container_id, resource, node, reason;
+  absl::string_view pod_ip, created_by_kind, created_by_name;
+};
+
+SampleLabels ReadLabels(const Exposition& scrape, const Sample& s) {
+  SampleLabels l;
+  for (const auto& label : scrape.labels(s)) {
+    const absl::string_view n = label.name;  // never empty
+    switch (n[0]) {
+      case 'n':
+        if (n == "namespace") l.ns = label.value;
+        else if (n == "node") l.node = label.value;
+        break;
+      case 'p':
+        if (n == "pod") l.pod = label.value;
+        else if (n == "pod_ip") l.pod_ip = label.value;
+        break;
+      case 'c':
+        if (n == "container") l.container = label.value;
+        else if (n == "container_id") l.container_id = label.value;
+        else if (n == "created_by_kind") l.created_by_kind = label.value;
+        else if (n == "created_by_name") l.created_by_name = label.value;
+        break;
+      case 'u':
+        if (n == "uid") l.uid = label.value;
+        break;
+      case 'i':
+        if (n == "image") l.image = label.value;
+        break;
+      case 'r':
+        if (n == "resource") l.resource = label.value;
+        else if (n == "reason") l.reason = label.value;
+        break;
+      default:
+        break;
+    }
+  }
+  return l;
+}
+
+void Apply(Series series, const SampleLabels& l, double value, Container& c) {
   switch (series) {
     case Series::kInfo:
-      c.uid = scrape.LabelValue(s, "uid");
-      c.image = scrape.LabelValue(s, "image");
-      c.container_id = scrape.LabelValue(s, "container_id");
+      c.uid = l.uid;
+      c.image = l.image;
+      c.container_id = l.container_id;
       break;
     case Series::kRequests:
     case Series::kLimits: {
       const bool request = series == Series::kRequests;
-      absl::string_view resource = scrape.LabelValue(s, "resource");
-      if (c.node.empty()) c.node = scrape.LabelValue(s, "node");
-      if (resource == "cpu") {
-        (request ? c.cpu_request : c.cpu_limit) = s.value;
-      } else if (resource == "memory") {
-        (request ? c.memory_request : c.memory_limit) = s.value;
+      if (c.node.empty()) c.node = l.node;
+      if (l.resource == "cpu") {
+        (request ? c.cpu_request : c.cpu_limit) = value;
+      } else if (l.resource == "memory") {
+        (request ? c.memory_request : c.memory_limit) = value;
       }
       break;
     }
-    case Series::kReady: c.ready = IsOne(s.value); break;
-    case Series::kRestarts: c.restarts = s.value; break;
-    case Series::kRunning: if (IsOne(s.value)) c.phase = "running"; break;
-    case Series::kTerminated: if (IsOne(s.value)) c.phase = "terminated"; break;
-    case Series::kWaiting: if (IsOne(s.value)) c.phase = "waiting"; break;
+    case Series::kReady: c.ready = IsOne(value); break;
+    case Series::kRestarts: c.restarts = value; break;
+    case Series::kRunning: if (IsOne(value)) c.phase = "running"; break;
+    case Series::kTerminated: if (IsOne(value)) c.phase = "terminated"; break;
+    case Series::kWaiting: if (IsOne(value)) c.phase = "waiting"; break;
     case Series::kTerminatedReason:
-      if (IsOne(s.value)) c.terminated_reason = scrape.LabelValue(s, "reason");
+      if (IsOne(value)) c.terminated_reason = l.reason;
       break;
     case Series::kWaitingReason:
-      if (IsOne(s.value)) c.waiting_reason = scrape.LabelValue(s, "reason");
+      if (IsOne(value)) c.waiting_reason = l.reason;
       break;
     case Series::kLastTerminatedReason:
-      if (IsOne(s.value)) c.last_terminated_reason = scrape.LabelValue(s, "reason");
+      if (IsOne(value)) c.last_terminated_reason = l.reason;
       break;
-    case Series::kLastTerminatedTimestamp: c.last_terminated_timestamp = s.value; break;
-    case Series::kLastTerminatedExitcode: c.last_terminated_exitcode = s.value; break;
+    case Series::kLastTerminatedTimestamp: c.last_terminated_timestamp = value; break;
+    case Series::kLastTerminatedExitcode: c.last_terminated_exitcode = value; break;
   }
 }
 
@@ -308,11 +350,13 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
   std::optional<Series> series;
   bool init = false;
   Other other = Other::kNone;
+  size_t cursor = 0;  // see KeyedTable::At(key, cursor)
   for (const Sample& s : scrape.samples()) {
     if (s.name.data() != last_name.data() && s.name != last_name) {
       last_name = s.name;
       series.reset();
       other = Other::kNone;
+      cursor = 0;
       absl::string_view name = s.name;
       if (options.add_metadata && name == "kube_node_labels") {
         other = Other::kNodeLabels;
@@ -342,14 +386,14 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
       switch (other) {
         case Other::kNone: break;
         case Other::kPodInfo: {
-          Pod& pod = scratch.pods.At(
-              PodKey(scrape.LabelValue(s, "namespace"), scrape.LabelValue(s, "pod")));
-          pod.node = scrape.LabelValue(s, "node");
+          const SampleLabels l = ReadLabels(scrape, s);
+          Pod& pod = scratch.pods.At(PodKey(l.ns, l.pod), &cursor);
+          pod.node = l.node;
           if (options.add_metadata) {
-            pod.uid = scrape.LabelValue(s, "uid");
-            pod.ip = scrape.LabelValue(s, "pod_ip");
-            pod.created_by_kind = scrape.LabelValue(s, "created_by_kind");
-            pod.created_by_name = scrape.LabelValue(s, "created_by_name");
+            pod.uid = l.uid;
+            pod.ip = l.pod_ip;
+            pod.created_by_kind = l.created_by_kind;
+            pod.created_by_name = l.created_by_name;
           }
           break;
         }
@@ -376,19 +420,11 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
       continue;
     }
     if (!series) continue;
-    // One pass over the labels for the key.
-    absl::string_view ns, pod, container_name;
-    for (const auto& label : scrape.labels(s)) {
-      // First byte, then length, then the bytes: most labels are ruled out without memcmp.
-      const absl::string_view n = label.name;
-      if (n[0] == 'n' && n == "namespace") ns = label.value;
-      else if (n[0] == 'p' && n == "pod") pod = label.value;
-      else if (n[0] == 'c' && n == "container") container_name = label.value;
-    }
-    if (container_name.empty()) continue;
-    Container& c = containers.At(ContainerKey(ns, pod, container_name));
+    const SampleLabels l = ReadLabels(scrape, s);
+    if (l.container.empty()) continue;
+    Container& c = containers.At(ContainerKey(l.ns, l.pod, l.container), &cursor);
     c.init = init;
-    Apply(*series, scrape, s, c);
+    Apply(*series, l, s.value, c);
   }
 
   events->reserve(events->size() + containers.size());
