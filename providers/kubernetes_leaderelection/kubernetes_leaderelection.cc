@@ -37,8 +37,8 @@ class LeaderElectionProviderFactory final : public ProviderFactory {
          "folder of lease files for backend: file; default <path.data>/leases"},
         {"identity", OptionType::kString, Value(),
          "this agent's identity; default gatehouse-leader-$POD_NAME, else the agent id"},
-        {"follower_mode", OptionType::kString, Value("poll"),
-         "poll | watch: how followers wait for the lease"},
+        {"follower_mode", OptionType::kString, Value("watch"),
+         "watch | poll: how followers wait for the lease (watch: one long-lived request)"},
     };
     return *table;
   }

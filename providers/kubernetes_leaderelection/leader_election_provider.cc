@@ -47,7 +47,7 @@ absl::StatusOr<LeaderElectionSettings> ParseLeaderElectionOptions(const Value& o
                                            ? absl::StrCat("gatehouse-leader-", pod)
                                            : context.agent_id;
   settings.elector.identity = StringOption(options, "identity", default_identity);
-  const std::string follower = StringOption(options, "follower_mode", "poll");
+  const std::string follower = StringOption(options, "follower_mode", "watch");
   if (follower != "poll" && follower != "watch") {
     return absl::InvalidArgumentError(absl::StrCat(
         "provider 'kubernetes_leaderelection': follower_mode '", follower,

@@ -46,6 +46,9 @@ Value Options(const std::string& kubeconfig, const std::string& identity) {
                           {"kube_client_options", Value(Value::Map{{"qps", Value(5)},
                                                                    {"burst", Value(10)}})},
                           {"backend", Value("kubernetes")},
+                          // Polling followers sleep on the FakeClock the test drives; a
+                          // watching one waits on its request instead.
+                          {"follower_mode", Value("poll")},
                           {"identity", Value(identity)}});
 }
 
@@ -80,6 +83,7 @@ TEST(LeaderElectionSettingsTest, IdentityFromPodName) {
   EXPECT_EQ(settings.elector.identity, "host-1");
   EXPECT_EQ(settings.lease_name, "gatehouse-cluster-leader");
   EXPECT_EQ(settings.backend.request_timeout, absl::Seconds(5));  // renew deadline / 2
+  EXPECT_EQ(settings.elector.follower_mode, kube::FollowerMode::kWatch);  // the default
   setenv("POD_NAME", "agent-x7", 1);
   ASSERT_OK_AND_ASSIGN(settings, ParseLeaderElectionOptions(Value(Value::Map{}), context));
   EXPECT_EQ(settings.elector.identity, "gatehouse-leader-agent-x7");

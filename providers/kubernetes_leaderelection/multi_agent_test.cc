@@ -73,18 +73,6 @@ class OverlapSampler {
     thread_.join();
   }
   int sweeps() const { return sweeps_.load(); }
-  // Stops reading agent `index` and returns once no request to it can be in flight. Needed before
-  // SIGTERM: Agent::Shutdown holds the agent's mutex while it stops the monitoring server, and a
-  // /status handler waiting for that mutex then blocks the shutdown until its timeout (reported
-  // as a bug in agent/daemon/agent.cc).
-  void Forget(int index) {
-    {
-      absl::MutexLock lock(&mu_);
-      forgotten_.push_back(index);
-    }
-    const int seen = sweeps_.load();
-    while (sweeps_.load() < seen + 2) absl::SleepFor(absl::Milliseconds(10));
-  }
   std::string Violations() const {
     absl::MutexLock lock(&mu_);
     return violations_;
@@ -94,16 +82,9 @@ class OverlapSampler {
   void Run() {
     while (!stop_) {
       const absl::Time start = absl::Now();
-      std::vector<int> forgotten;
-      {
-        absl::MutexLock lock(&mu_);
-        forgotten = forgotten_;
-      }
       std::vector<int> running;
+      // Stopping and stopped agents are read too: /status answers through a clean shutdown.
       for (size_t i = 0; i < ports_.size(); ++i) {
-        if (std::find(forgotten.begin(), forgotten.end(), static_cast<int>(i)) != forgotten.end()) {
-          continue;
-        }
         if (InputStateAt(ports_[i], "gated") == "running") running.push_back(static_cast<int>(i));
       }
       const absl::Duration took = absl::Now() - start;
@@ -125,7 +106,6 @@ class OverlapSampler {
   std::atomic<int> sweeps_{0};
   mutable absl::Mutex mu_;
   std::string violations_ ABSL_GUARDED_BY(mu_);
-  std::vector<int> forgotten_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 
@@ -237,8 +217,7 @@ class MultiAgentTest : public ::testing::Test {
 
   // Kills the leader by `signal` and checks a new one appears within `bound`; the new leader's
   // index.
-  int FailOver(OverlapSampler& sampler, int leader, int signal, absl::Duration bound) {
-    sampler.Forget(leader);
+  int FailOver(int leader, int signal, absl::Duration bound) {
     const absl::Time at = absl::Now();
     agents_[leader]->Signal(signal);
     const absl::Duration took = TimeToNewLeader(leader, at, bound + absl::Seconds(10));
@@ -264,9 +243,9 @@ class MultiAgentTest : public ::testing::Test {
     ASSERT_GE(leader, 0) << Logs();
     EXPECT_TRUE(agents_[leader]->WaitForLog("became leader of lease")) << agents_[leader]->log();
 
-    leader = FailOver(sampler, leader, SIGKILL, kLeaseDuration + 2.2 * kRetryPeriod + kSlack);
+    leader = FailOver(leader, SIGKILL, kLeaseDuration + 2.2 * kRetryPeriod + kSlack);
     ASSERT_GE(leader, 0);
-    leader = FailOver(sampler, leader, SIGTERM, 2.2 * kRetryPeriod + kSlack);
+    leader = FailOver(leader, SIGTERM, 2.2 * kRetryPeriod + kSlack);
     ASSERT_GE(leader, 0);
     EXPECT_GT(sampler.sweeps(), 20);
     EXPECT_EQ(sampler.Violations(), "") << Logs();
@@ -276,6 +255,7 @@ class MultiAgentTest : public ::testing::Test {
   std::vector<std::unique_ptr<AgentProcess>> agents_;
 };
 
+// Followers watch the Lease (the default follower_mode).
 TEST_F(MultiAgentTest, KubeApiFiveAgentsOneLeaderAndFailoverOnSigkillAndSigterm) {
   gatehouse::testing::KubeApiServerOptions options;
   options.tokens = {{"fleet-token", "system:serviceaccount:default:gatehouse"}};
@@ -284,9 +264,21 @@ TEST_F(MultiAgentTest, KubeApiFiveAgentsOneLeaderAndFailoverOnSigkillAndSigterm)
   ASSERT_OK(api->WriteKubeconfig((dir / "kubeconfig").string(), "fleet-token"));
   ElectAndFailOver(dir, ProviderBlock("    backend: kubernetes\n"),
                    {{"KUBECONFIG", (dir / "kubeconfig").string()}});
+  EXPECT_GT(api->RequestCount("watch"), 0);
   auto lease = api->GetLease("default", "gatehouse-cluster-leader");
   ASSERT_TRUE(lease.has_value());
   EXPECT_TRUE(absl::StartsWith((*lease)["spec"].value("holderIdentity", ""), "agent-")) << *lease;
+}
+
+TEST_F(MultiAgentTest, KubeApiPollingFollowersOneLeaderAndFailoverOnSigkillAndSigterm) {
+  gatehouse::testing::KubeApiServerOptions options;
+  options.tokens = {{"fleet-token", "system:serviceaccount:default:gatehouse"}};
+  ASSERT_OK_AND_ASSIGN(auto api, gatehouse::testing::KubeApiServer::Start(options));
+  const fs::path dir = FreshDir("kube_failover_poll");
+  ASSERT_OK(api->WriteKubeconfig((dir / "kubeconfig").string(), "fleet-token"));
+  ElectAndFailOver(dir, ProviderBlock("    backend: kubernetes\n    follower_mode: poll\n"),
+                   {{"KUBECONFIG", (dir / "kubeconfig").string()}});
+  EXPECT_EQ(api->RequestCount("watch"), 0);
 }
 
 TEST_F(MultiAgentTest, FileBackendFiveAgentsOneLeaderAndFailoverOnSigkillAndSigterm) {
