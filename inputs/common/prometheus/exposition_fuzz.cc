@@ -6,10 +6,10 @@
 
 #include "inputs/common/prometheus/exposition.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using gatehouse::prometheus::Exposition;
-  absl::string_view body(reinterpret_cast<const char*>(data), size);
-  Exposition e = Exposition::Parse(body);
+namespace {
+
+void Check(absl::string_view body, const gatehouse::prometheus::Exposition& e) {
+  const size_t size = body.size();
   auto inside = [&](absl::string_view v) {
     return v.empty() || (v.data() >= body.data() && v.data() + v.size() <= body.data() + size);
   };
@@ -27,5 +27,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!inside(family.name) || !inside(family.help) || !inside(family.type_text)) std::abort();
   }
   if (e.errors().size() > e.error_count()) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using gatehouse::prometheus::Exposition;
+  using gatehouse::prometheus::FamilyFilter;
+  absl::string_view body(reinterpret_cast<const char*>(data), size);
+  Exposition e = Exposition::Parse(body);
+  Check(body, e);
+  // The same body through the family filter (what a state_container stream does), into the
+  // same Exposition: only accepted families, never more samples than unfiltered.
+  const size_t all = e.samples().size();
+  FamilyFilter filter;
+  filter.AddPrefix("kube_pod_container_").AddName("kube_pod_info").AddName("m");
+  e.Reparse(body, filter);
+  Check(body, e);
+  if (e.samples().size() > all) std::abort();
+  for (const auto& sample : e.samples()) {
+    if (!filter.Accepts(sample.name)) std::abort();
+  }
   return 0;
 }

@@ -102,13 +102,12 @@ class KeyedTable {
     }
   }
   const Object* Find(const Key& key) const {
-    if (slots_.empty()) return nullptr;
-    const size_t mask = slots_.size() - 1;
-    for (size_t i = absl::Hash<Key>{}(key) & mask;; i = (i + 1) & mask) {
-      const uint32_t slot = slots_[i];
-      if (slot == kEmpty) return nullptr;
-      if (objects_[slot].first == key) return &objects_[slot].second;
-    }
+    const size_t index = FindIndex(key);
+    return index == kNotFound ? nullptr : &objects_[index].second;
+  }
+  Object* Find(const Key& key) {
+    const size_t index = FindIndex(key);
+    return index == kNotFound ? nullptr : &objects_[index].second;
   }
   const std::vector<std::pair<Key, Object>>& objects() const { return objects_; }
   size_t size() const { return objects_.size(); }
@@ -120,6 +119,16 @@ class KeyedTable {
 
  private:
   static constexpr uint32_t kEmpty = ~uint32_t{0};
+  static constexpr size_t kNotFound = ~size_t{0};
+  size_t FindIndex(const Key& key) const {
+    if (slots_.empty()) return kNotFound;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = absl::Hash<Key>{}(key) & mask;; i = (i + 1) & mask) {
+      const uint32_t slot = slots_[i];
+      if (slot == kEmpty) return kNotFound;
+      if (objects_[slot].first == key) return slot;
+    }
+  }
   void Grow() {
     // Open addressing, linear probing, at most half full.
     slots_.assign(std::max<size_t>(64, slots_.size() * 2), kEmpty);

@@ -153,10 +153,19 @@ void Apply(Series series, const SampleLabels& l, double value, Container& c) {
 
 // Per-pod facts from pod-level families: kube_pod_info always (the node), the rest only with
 // add_metadata.
+// A labels object shared by several events (a pod's labels, a node's labels): built once from
+// its sample, copied into each event but the last, which gets it moved.
+struct SharedPart {
+  const Sample* sample = nullptr;
+  int uses_left = 0;  // events still to receive it
+  bool built = false;
+  Event json;  // an object, or null when it has no field
+};
+
 struct Pod {
   absl::string_view node, uid, ip, created_by_kind, created_by_name;
-  const Sample* labels = nullptr;       // kube_pod_labels
-  const Sample* annotations = nullptr;  // kube_pod_annotations
+  SharedPart labels;       // kube_pod_labels
+  SharedPart annotations;  // kube_pod_annotations
 };
 
 using NodeKey = std::tuple<absl::string_view>;
@@ -166,9 +175,11 @@ using ReplicaSetKey = std::tuple<absl::string_view, absl::string_view>;  // name
 struct Scratch {
   KeyedTable<ContainerKey, Container> containers;
   KeyedTable<PodKey, Pod> pods;
-  KeyedTable<NodeKey, const Sample*> node_labels;                 // kube_node_labels
+  KeyedTable<NodeKey, SharedPart> node_labels;                    // kube_node_labels
   KeyedTable<ReplicaSetKey, absl::string_view> replicaset_owners;  // deployment name
+  std::vector<Pod*> pod_of;  // per container, in containers' order
   void Clear() {
+    pod_of.clear();
     containers.Clear();
     pods.Clear();
     node_labels.Clear();
@@ -203,24 +214,36 @@ class SortedObject {
   Event::object_t* map_;
 };
 
-// `label_app_kubernetes_io_name="x"` -> labels["app_kubernetes_io_name"] = "x" for every label
-// with `prefix`; kube-state-metrics has already turned the key's dots and slashes into '_'.
-void AddPrefixedLabels(const Exposition& scrape, const Sample* sample, absl::string_view prefix,
-                       absl::string_view key, SortedObject& parent) {
-  if (sample == nullptr) return;
+// `label_app_kubernetes_io_name="x"` -> {"app_kubernetes_io_name": "x"} for every label with
+// `prefix`; kube-state-metrics has already turned the key's dots and slashes into '_'. Null when
+// no label has the prefix.
+Event PrefixedLabels(const Exposition& scrape, const Sample& sample, absl::string_view prefix) {
   Event object = Event::object();
   SortedObject fields(object);
-  for (const auto& label : scrape.labels(*sample)) {
+  for (const auto& label : scrape.labels(sample)) {
     if (label.name.size() <= prefix.size() || label.name.substr(0, prefix.size()) != prefix) {
       continue;
     }
     fields.AddString(label.name.substr(prefix.size()), label.value);
   }
-  if (!fields.empty()) parent.Add(key, std::move(object));
+  return fields.empty() ? Event() : object;
 }
 
-Event BuildEvent(const ContainerKey& key, const Container& c, const Pod* pod,
-                 const CollectOptions& options, const Exposition& scrape, const Scratch& scratch) {
+// Adds `part` under `key`: built on first use, moved into its last user, copied before that.
+void AddShared(const Exposition& scrape, absl::string_view prefix, absl::string_view key,
+               SharedPart& part, SortedObject& parent) {
+  if (part.sample == nullptr) return;
+  if (!part.built) {
+    part.json = PrefixedLabels(scrape, *part.sample, prefix);
+    part.built = true;
+  }
+  const bool last = --part.uses_left <= 0;
+  if (part.json.is_null()) return;
+  parent.Add(key, last ? std::move(part.json) : part.json);
+}
+
+Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
+                 const CollectOptions& options, const Exposition& scrape, Scratch& scratch) {
   const auto& [ns, pod_name, name] = key;
   absl::string_view node = pod != nullptr && !pod->node.empty() ? pod->node : c.node;
   absl::string_view pod_uid = c.uid;
@@ -239,7 +262,7 @@ Event BuildEvent(const ContainerKey& key, const Container& c, const Pod* pod,
   }
 
   SortedObject k8s = root.AddObject("kubernetes");
-  if (metadata) AddPrefixedLabels(scrape, pod->annotations, "annotation_", "annotations", k8s);
+  if (metadata) AddShared(scrape, "annotation_", "annotations", pod->annotations, k8s);
   {
     SortedObject container = k8s.AddObject("container");
     if (c.cpu_request || c.cpu_limit) {
@@ -293,13 +316,13 @@ Event BuildEvent(const ContainerKey& key, const Container& c, const Pod* pod,
   if (owner_kind == "DaemonSet") k8s.AddObject("daemonset").AddString("name", owner);
   if (!deployment.empty()) k8s.AddObject("deployment").AddString("name", deployment);
   if (owner_kind == "Job") k8s.AddObject("job").AddString("name", owner);
-  if (metadata) AddPrefixedLabels(scrape, pod->labels, "label_", "labels", k8s);
+  if (metadata) AddShared(scrape, "label_", "labels", pod->labels, k8s);
   k8s.AddString("namespace", ns);
   if (!node.empty()) {
     SortedObject node_object = k8s.AddObject("node");
     if (options.add_metadata) {
-      if (const Sample* const* labels = scratch.node_labels.Find(NodeKey(node))) {
-        AddPrefixedLabels(scrape, *labels, "label_", "labels", node_object);
+      if (SharedPart* labels = scratch.node_labels.Find(NodeKey(node))) {
+        AddShared(scrape, "label_", "labels", *labels, node_object);
       }
     }
     node_object.AddString("name", node);
@@ -401,12 +424,12 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
         case Other::kPodAnnotations: {
           Pod& pod = scratch.pods.At(
               PodKey(scrape.LabelValue(s, "namespace"), scrape.LabelValue(s, "pod")));
-          (other == Other::kPodLabels ? pod.labels : pod.annotations) = &s;
+          (other == Other::kPodLabels ? pod.labels : pod.annotations).sample = &s;
           break;
         }
         case Other::kNodeLabels: {
           absl::string_view node = scrape.LabelValue(s, "node");
-          if (!node.empty()) scratch.node_labels.At(NodeKey(node)) = &s;
+          if (!node.empty()) scratch.node_labels.At(NodeKey(node)).sample = &s;
           break;
         }
         case Other::kReplicaSetOwner:
@@ -427,10 +450,20 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
     Apply(*series, l, s.value, c);
   }
 
-  events->reserve(events->size() + containers.size());
+  // Count the users of each shared part first, so that the last one can take it by move.
   for (const auto& [key, container] : containers.objects()) {
-    const Pod* pod = scratch.pods.Find(PodKey(std::get<0>(key), std::get<1>(key)));
-    events->push_back(BuildEvent(key, container, pod, options, scrape, scratch));
+    Pod* pod = scratch.pods.Find(PodKey(std::get<0>(key), std::get<1>(key)));
+    scratch.pod_of.push_back(pod);
+    if (!options.add_metadata || pod == nullptr) continue;
+    ++pod->labels.uses_left;
+    ++pod->annotations.uses_left;
+    absl::string_view node = !pod->node.empty() ? pod->node : container.node;
+    if (SharedPart* labels = scratch.node_labels.Find(NodeKey(node))) ++labels->uses_left;
+  }
+  events->reserve(events->size() + containers.size());
+  for (size_t i = 0; i < containers.size(); ++i) {
+    const auto& [key, container] = containers.objects()[i];
+    events->push_back(BuildEvent(key, container, scratch.pod_of[i], options, scrape, scratch));
   }
 }
 
