@@ -1,5 +1,7 @@
 #include "inputs/common/http/http_fetcher.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -140,7 +142,7 @@ TEST(HttpFetcherTest, HttpsWithCaFileAndRotatingBearerToken) {
 // A fresh self-signed CA in its own folder under the test's temp dir.
 std::string MakeCa(const std::string& name) {
   const std::string dir = TempDir() + "/" + name;
-  std::system(("mkdir -p '" + dir + "'").c_str());
+  ::mkdir(dir.c_str(), 0700);  // may exist already
   std::string cert, key;
   EXPECT_OK(::gatehouse::testing::GenerateSelfSignedCert(dir, &cert, &key));
   return cert;

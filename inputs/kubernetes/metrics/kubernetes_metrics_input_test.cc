@@ -1,5 +1,7 @@
 #include "inputs/kubernetes/metrics/kubernetes_metrics_input.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -243,7 +245,8 @@ std::string TempDir() {
 TEST(KubernetesMetricsInputTest, HttpsWithSeveralCertificateAuthorities) {
   // Two CAs: an unrelated one first, the server's second.
   const std::string dir = TempDir();
-  std::system(("mkdir -p '" + dir + "/server' '" + dir + "/other'").c_str());
+  ::mkdir((dir + "/server").c_str(), 0700);
+  ::mkdir((dir + "/other").c_str(), 0700);
   std::string cert, key, other_cert, other_key;
   ASSERT_OK(::gatehouse::testing::GenerateSelfSignedCert(dir + "/server", &cert, &key));
   ASSERT_OK(::gatehouse::testing::GenerateSelfSignedCert(dir + "/other", &other_cert, &other_key));
