@@ -69,6 +69,10 @@ class Value {
   // rules live in conditions/.)
   bool operator==(const Value& other) const;
   bool operator!=(const Value& other) const { return !(*this == other); }
+  // The same scalar, or the same shared storage: a constant-time test that implies `==`.
+  // Rendering keeps unchanged parts of a config by identity, so that "is this input's config
+  // unchanged?" costs one pointer comparison instead of a walk of both trees.
+  bool Identical(const Value& other) const;
 
   // Compact JSON. Doubles keep a decimal point or exponent so they read back as doubles;
   // NaN and infinities become null (JSON has no spelling for them).

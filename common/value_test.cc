@@ -34,6 +34,22 @@ TEST(ValueTest, CopiesShareStorage) {
   EXPECT_EQ(&original.as_string(), &copy.as_string());
 }
 
+TEST(ValueTest, IdenticalMeansSameScalarOrSameStorage) {
+  EXPECT_TRUE(Value(3).Identical(Value(3)));
+  EXPECT_FALSE(Value(3).Identical(Value(3.0)));
+  EXPECT_TRUE(Value().Identical(Value()));
+  const Value text("a long enough string to live on the heap");
+  const Value copy = text;
+  EXPECT_TRUE(copy.Identical(text));
+  // Equal content built separately is equal but not identical.
+  const Value rebuilt("a long enough string to live on the heap");
+  EXPECT_EQ(rebuilt, text);
+  EXPECT_FALSE(rebuilt.Identical(text));
+  const Value map(Value::Map{{"k", text}});
+  EXPECT_TRUE(Value(map).Identical(map));
+  EXPECT_FALSE(Value(Value::Map{{"k", text}}).Identical(map));
+}
+
 TEST(ValueTest, FindPathDescendsNestedMapsAndDottedKeys) {
   Value nested(Value::Map{{"a", Value::Map{{"b", Value::Map{{"c", 7}}}}},
                           {"x.y", Value::Map{{"z", "dotted"}}}});

@@ -23,33 +23,6 @@ absl::string_view StateName(InputStatus::State state) {
   return "unknown";
 }
 
-Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
-                       InputManager* manager, ControllerOptions options)
-    : policy_(std::move(policy)), store_(store), options_(std::move(options)), manager_(manager) {
-  for (size_t i = 0; i < policy_->inputs.size(); ++i) {
-    for (Slot slot : policy_->inputs[i].slots) dependents_[slot].push_back(i);
-    for (const std::string& ns : policy_->inputs[i].namespaces) by_namespace_[ns].push_back(i);
-  }
-}
-
-absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
-    std::shared_ptr<const policy::Policy> policy, VariableStore* store, InputManager* manager,
-    ControllerOptions options) {
-  if (policy == nullptr || store == nullptr || manager == nullptr) {
-    return absl::InvalidArgumentError("Controller::Create: policy, store and manager are required");
-  }
-  std::unique_ptr<Controller> controller(
-      new Controller(std::move(policy), store, manager, std::move(options)));
-  std::shared_ptr<const StoreSnapshot> snapshot = store->Snapshot();
-  absl::MutexLock lock(&controller->mu_);
-  controller->inputs_.resize(controller->policy_->inputs.size());
-  controller->generation_ = snapshot->generation();
-  for (size_t i = 0; i < controller->inputs_.size(); ++i) {
-    controller->RenderAndReconcile(i, *snapshot);
-  }
-  return controller;
-}
-
 namespace {
 
 // The controller's series in /metrics (one set per process: every controller shares them).
@@ -92,45 +65,107 @@ std::string DescribeVariables(const std::vector<std::pair<std::string, Value>>& 
 
 }  // namespace
 
-void Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot) {
+Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
+                       InputManager* manager, ControllerOptions options)
+    : policy_(std::move(policy)), store_(store), options_(std::move(options)), manager_(manager) {
+  for (size_t i = 0; i < policy_->inputs.size(); ++i) {
+    for (Slot slot : policy_->inputs[i].slots) dependents_[slot].push_back(i);
+    for (const std::string& ns : policy_->inputs[i].namespaces) by_namespace_[ns].push_back(i);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
+    std::shared_ptr<const policy::Policy> policy, VariableStore* store, InputManager* manager,
+    ControllerOptions options) {
+  if (policy == nullptr || store == nullptr || manager == nullptr) {
+    return absl::InvalidArgumentError("Controller::Create: policy, store and manager are required");
+  }
+  std::unique_ptr<Controller> controller(
+      new Controller(std::move(policy), store, manager, std::move(options)));
+  std::shared_ptr<const StoreSnapshot> snapshot = store->Snapshot();
+  absl::MutexLock lock(&controller->mu_);
+  controller->inputs_.resize(controller->policy_->inputs.size());
+  controller->generation_ = snapshot->generation();
+  int64_t evaluations = 0;
+  for (size_t i = 0; i < controller->inputs_.size(); ++i) {
+    evaluations += controller->RenderAndReconcile(i, *snapshot);
+  }
+  Metrics().evaluations->Increment(evaluations);
+  Metrics().inputs_running->Set(static_cast<double>(controller->manager_->running_count()));
+  return controller;
+}
+
+
+void Controller::LogSwitch(const policy::InputSpec& input, const policy::RenderResult& copy,
+                           bool first_render) const {
+  // A new copy logs when it is on (or on the input's first render, off too); an old one when it
+  // switched. The descriptions are built only when the line is written.
+  const bool switched =
+      copy.renders == 1 ? (first_render || copy.on) : copy.was_on != copy.on;
+  if (!switched) return;
+  spdlog::logger& log = logging::Logger();
+  if (copy.on) {
+    if (!log.should_log(spdlog::level::info)) return;
+    GH_LOG_INFO("input {} on: {}{}", copy.id, DescribeConditions(input),
+                DescribeVariables(copy.variables));
+  } else if (copy.failed) {
+    if (!log.should_log(spdlog::level::warn)) return;
+    GH_LOG_WARN("input {} failed: {}{}", copy.id, copy.reason, DescribeVariables(copy.variables));
+  } else {
+    if (!log.should_log(spdlog::level::info)) return;
+    GH_LOG_INFO("input {} off: {}{}", copy.id, copy.reason, DescribeVariables(copy.variables));
+  }
+}
+
+int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot) {
   const policy::InputSpec& input = policy_->inputs[index];
   InputState& state = inputs_[index];
   const std::string provider = policy::DynamicProviderOf(input, [&](absl::string_view ns) {
     return options_.is_dynamic(ns) || !snapshot.Mappings(ns).empty();
   });
-  std::vector<std::unique_ptr<conditions::VariableReader>> readers;
+  std::vector<StoreSnapshot::MappingReader> readers;
   std::vector<policy::MappingView> views;
   if (!provider.empty()) {
-    for (const DynamicMappingPtr& mapping : snapshot.Mappings(provider)) {
-      readers.push_back(snapshot.ReaderForMapping(*mapping));
-      views.push_back(policy::MappingView{mapping->id, readers.back().get(), &mapping->processors});
+    const std::vector<DynamicMappingPtr>& mappings = snapshot.Mappings(provider);
+    readers.reserve(mappings.size());  // views point into it: no reallocation
+    views.reserve(mappings.size());
+    for (const DynamicMappingPtr& mapping : mappings) {
+      readers.emplace_back(snapshot, *mapping);
+      views.push_back(policy::MappingView{mapping->id, &readers.back(), &mapping->processors});
     }
   }
-  // Which copies were on before, to log each switch once with what decided it.
-  std::map<std::string, bool> was_on;
-  const bool first_render = state.copies.empty();
-  for (const policy::RenderResult& copy : state.copies) was_on[copy.id] = copy.on;
-  state.copies = policy::RenderInputCopies(input, snapshot, provider, views, policy_->strict);
-  std::map<std::string, DesiredInput> desired;
-  for (const policy::RenderResult& copy : state.copies) {
-    evaluations_ += copy.evaluations;
-    Metrics().evaluations->Increment(copy.evaluations);
-    if (copy.on && input.supported) desired[copy.id] = DesiredInput{input.type, copy.config};
-    auto before = was_on.find(copy.id);
-    const bool switched = before == was_on.end() ? (first_render || copy.on) : before->second != copy.on;
-    if (!switched) continue;
-    if (copy.on) {
-      GH_LOG_INFO("input {} on: {}{}", copy.id, DescribeConditions(input),
-                  DescribeVariables(copy.variables));
-    } else if (copy.failed) {
-      GH_LOG_WARN("input {} failed: {}{}", copy.id, copy.reason, DescribeVariables(copy.variables));
+  std::vector<policy::RenderResult> removed;
+  policy::RenderInputCopiesInto(input, snapshot, provider, views, policy_->strict, &state.copies,
+                                &removed);
+  const bool first_render = !state.rendered;
+  state.rendered = true;
+  for (const policy::RenderResult& gone : removed) {
+    if (!gone.running_as.empty()) manager_->Stop(gone.running_as);
+    if (!state.start_errors.empty()) state.start_errors.erase(gone.id);
+  }
+  int64_t evaluations = 0;
+  for (policy::RenderResult& copy : state.copies) {
+    evaluations += copy.evaluations;
+    LogSwitch(input, copy, first_render);
+    const bool want = copy.on && input.supported;
+    if (!copy.running_as.empty() && (!want || copy.running_as != copy.id)) {
+      manager_->Stop(copy.running_as);
+      copy.running_as.clear();
+    }
+    if (!want) {
+      if (!state.start_errors.empty()) state.start_errors.erase(copy.id);
+      continue;
+    }
+    absl::Status started = manager_->Ensure(copy.id, input.type, copy.config);
+    if (started.ok()) {
+      if (copy.running_as != copy.id) copy.running_as = copy.id;
+      if (!state.start_errors.empty()) state.start_errors.erase(copy.id);
     } else {
-      GH_LOG_INFO("input {} off: {}{}", copy.id, copy.reason, DescribeVariables(copy.variables));
+      state.start_errors[copy.id] = std::move(started);
     }
   }
-  state.start_errors = manager_->Reconcile(desired, state.desired);
-  Metrics().inputs_running->Set(static_cast<double>(manager_->running_count()));
-  state.desired = std::move(desired);
+  evaluations_ += evaluations;
+  return evaluations;
 }
 
 void Controller::Apply(const std::vector<ChangeSet>& changes) {
@@ -158,10 +193,13 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   std::shared_ptr<const StoreSnapshot> snapshot = store_->Snapshot();
   absl::MutexLock lock(&mu_);
   generation_ = snapshot->generation();
+  int64_t evaluations = 0;
   for (size_t i : affected) {
-    RenderAndReconcile(i, *snapshot);
+    evaluations += RenderAndReconcile(i, *snapshot);
     ++rerenders_;
   }
+  Metrics().evaluations->Increment(evaluations);
+  Metrics().inputs_running->Set(static_cast<double>(manager_->running_count()));
   Metrics().reconcile_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - started));
 }
 
@@ -194,7 +232,7 @@ std::vector<InputStatus> Controller::Statuses() const {
       status.input_id = input.id;
       for (const policy::ConditionSpec& c : input.conditions) status.conditions.push_back(c.text);
       status.variables = copy.variables;
-      status.config = copy.config;
+      if (copy.on) status.config = copy.config;
       status.reason = copy.reason;
       if (copy.on) {
         auto error = inputs_[i].start_errors.find(copy.id);

@@ -75,15 +75,20 @@ class Controller {
 
  private:
   struct InputState {
+    // The copies' latest renders (each remembers the instance it runs as).
     std::vector<policy::RenderResult> copies;
-    std::map<std::string, DesiredInput> desired;
-    std::map<std::string, absl::Status> start_errors;
+    std::map<std::string, absl::Status> start_errors;  // usually empty
+    bool rendered = false;
   };
 
   Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
              InputManager* manager, ControllerOptions options);
-  void RenderAndReconcile(size_t input, const StoreSnapshot& snapshot)
+  // Renders input `input` again and makes its running instances match; returns the
+  // conditions evaluated.
+  int64_t RenderAndReconcile(size_t input, const StoreSnapshot& snapshot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LogSwitch(const policy::InputSpec& input, const policy::RenderResult& copy,
+                 bool first_render) const;
 
   const std::shared_ptr<const policy::Policy> policy_;
   VariableStore* const store_;

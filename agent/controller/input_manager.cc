@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/status_macros.h"
 
 namespace gatehouse::controller {
 namespace {
@@ -39,7 +40,7 @@ InputManager::InputManager(const Registry<InputFactory>* factories, WiringFactor
 InputManager::~InputManager() { StopAll(); }
 
 void InputManager::StopAll() {
-  while (!running_.empty()) StopOne(running_.begin()->first);
+  while (!running_.empty()) Stop(running_.begin()->first);
 }
 
 void InputManager::RetainOnly(const std::set<std::string>& keep) {
@@ -47,10 +48,10 @@ void InputManager::RetainOnly(const std::set<std::string>& keep) {
   for (const auto& [id, unused] : running_) {
     if (keep.count(id) == 0) drop.push_back(id);
   }
-  for (const auto& id : drop) StopOne(id);
+  for (const auto& id : drop) Stop(id);
 }
 
-void InputManager::StopOne(const std::string& id_ref) {
+void InputManager::Stop(const std::string& id_ref) {
   const std::string id = id_ref;  // id_ref may be the key erased below
   auto it = running_.find(id);
   if (it == running_.end()) return;
@@ -60,56 +61,42 @@ void InputManager::StopOne(const std::string& id_ref) {
   GH_LOG_INFO("input {} stopped", id);
 }
 
-std::map<std::string, absl::Status> InputManager::Reconcile(
-    const std::map<std::string, DesiredInput>& desired,
-    const std::map<std::string, DesiredInput>& previous) {
-  std::map<std::string, absl::Status> errors;
-  for (const auto& [id, unused] : previous) {
-    if (desired.count(id) == 0) StopOne(id);
+absl::Status InputManager::Ensure(const std::string& id, absl::string_view type,
+                                  const Value& config) {
+  auto it = running_.find(id);
+  if (it != running_.end()) {
+    if (it->second.config.Identical(config) || it->second.config == config) {
+      return absl::OkStatus();  // untouched: keeps running
+    }
+    Stop(id);
   }
-  for (const auto& [id, want] : desired) {
-    auto it = running_.find(id);
-    if (it != running_.end()) {
-      if (it->second.config == want.config) continue;  // untouched: keeps running
-      StopOne(id);
-    }
-    const InputFactory* factory = factories_->Find(want.type);
-    if (factory == nullptr) {
-      errors[id] = absl::UnimplementedError(
-          absl::StrCat("input type '", want.type, "' is not supported by this build"));
-      continue;
-    }
-    InputContext context;
-    context.id = id;
-    context.config = want.config;
-    context.publisher = publisher_;
-    context.observer = observer_;
-    std::unique_ptr<EventPublisher> owned_publisher;
-    if (wiring_) {
-      absl::StatusOr<InstanceWiring> wiring = wiring_(id, want);
-      if (!wiring.ok()) {
-        errors[id] = wiring.status();
-        continue;
-      }
-      owned_publisher = std::move(wiring->publisher);
-      context.publisher = owned_publisher.get();
-      if (wiring->observer != nullptr) context.observer = wiring->observer;
-    }
-    auto input = factory->Create(std::move(context));
-    if (!input.ok()) {
-      errors[id] = input.status();
-      continue;
-    }
-    if (absl::Status s = (*input)->Start(); !s.ok()) {
-      (*input)->Stop();
-      errors[id] = s;
-      continue;
-    }
-    running_[id] = Running{want.config, *std::move(input), std::move(owned_publisher)};
-    ++stats_.started;
-    GH_LOG_INFO("input {} started", id);
+  const InputFactory* factory = factories_->Find(type);
+  if (factory == nullptr) {
+    return absl::UnimplementedError(
+        absl::StrCat("input type '", type, "' is not supported by this build"));
   }
-  return errors;
+  InputContext context;
+  context.id = id;
+  context.config = config;
+  context.publisher = publisher_;
+  context.observer = observer_;
+  std::unique_ptr<EventPublisher> owned_publisher;
+  if (wiring_) {
+    ASSIGN_OR_RETURN(InstanceWiring wiring,
+                     wiring_(id, DesiredInput{std::string(type), config}));
+    owned_publisher = std::move(wiring.publisher);
+    context.publisher = owned_publisher.get();
+    if (wiring.observer != nullptr) context.observer = wiring.observer;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Input> input, factory->Create(std::move(context)));
+  if (absl::Status s = input->Start(); !s.ok()) {
+    input->Stop();
+    return s;
+  }
+  running_.emplace(id, Running{config, std::move(input), std::move(owned_publisher)});
+  ++stats_.started;
+  GH_LOG_INFO("input {} started", id);
+  return absl::OkStatus();
 }
 
 }  // namespace gatehouse::controller

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "agent/input/input.h"
@@ -50,10 +51,12 @@ class InputManager {
                         EventPublisher* publisher = nullptr, InputObserver* observer = nullptr);
   ~InputManager();  // stops every instance
 
-  // Makes the running instances among `owned_ids` equal to `desired` (ids outside both are left
-  // alone). Returns per-id start errors (the instance then counts as failed, not running).
-  std::map<std::string, absl::Status> Reconcile(const std::map<std::string, DesiredInput>& desired,
-                                                const std::map<std::string, DesiredInput>& previous);
+  // Makes `id` run `config` as an input of `type`. Nothing happens when it already runs an
+  // equal config (an `Identical` config is recognised without comparing); otherwise the old
+  // instance (if any) stops and a new one starts. A start error leaves `id` stopped.
+  absl::Status Ensure(const std::string& id, absl::string_view type, const Value& config);
+  // Stops `id` if it runs (each Stop waits for the instance's in-flight work).
+  void Stop(const std::string& id);
 
   // Stops every running instance whose id is not in `keep` (a reload drops removed inputs).
   void RetainOnly(const std::set<std::string>& keep);
@@ -70,13 +73,12 @@ class InputManager {
     std::unique_ptr<Input> input;
     std::unique_ptr<EventPublisher> publisher;  // outlives `input` (members die in reverse)
   };
-  void StopOne(const std::string& id);
 
   const Registry<InputFactory>* factories_;
   WiringFactory wiring_;
   EventPublisher* publisher_;
   InputObserver* observer_;
-  std::map<std::string, Running> running_;
+  absl::flat_hash_map<std::string, Running> running_;
   Stats stats_;
 };
 

@@ -1,5 +1,6 @@
 #include "agent/policy/loader.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -193,6 +194,12 @@ struct InputBuilder {
           out.constant = Value(std::move(map));
         } else {
           out.kind = TemplateNode::Kind::kMap;
+          out.sorted_entries.resize(out.entries.size());
+          for (uint32_t i = 0; i < out.sorted_entries.size(); ++i) out.sorted_entries[i] = i;
+          std::sort(out.sorted_entries.begin(), out.sorted_entries.end(),
+                    [&out](uint32_t a, uint32_t b) {
+                      return out.entries[a].first < out.entries[b].first;
+                    });
         }
         return out;
       }

@@ -36,6 +36,9 @@ struct TemplateNode {
   std::shared_ptr<const ScalarTemplate> scalar;    // kScalar
   std::vector<TemplateNode> items;                 // kList
   std::vector<std::pair<std::string, TemplateNode>> entries;  // kMap, without `condition`
+  // kMap: indexes into `entries` in key order, the order of the rendered map (rendering walks a
+  // previous rendering alongside it).
+  std::vector<uint32_t> sorted_entries;
   int condition = -1;  // kMap: index into InputSpec::conditions, -1 when none
   Position position;
 };

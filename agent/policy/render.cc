@@ -4,13 +4,29 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "agent/policy/substitution.h"
 
 namespace gatehouse::policy {
 namespace {
 
 enum class Outcome { kOk, kRemoved, kFailed };
+
+// Rendering points at existing values wherever it can (the template's constants, the
+// variables, the previous rendering when equal) and builds a new Value only for what changed:
+// an unchanged config then costs no allocation and no reference-count traffic.
+
+// A map's rendered entries in key order, before they become a Value (most maps in a policy
+// have fewer than 12 keys: no allocation until the map itself is built).
+using Entries = absl::InlinedVector<std::pair<absl::string_view, const Value*>, 12>;
+
+struct MapRender {
+  Entries entries;
+  absl::InlinedVector<Value, 12> storage;  // what the children built
+  bool same_as_previous = false;           // the same keys as the previous map, identical values
+};
 
 struct RenderContext {
   const InputSpec& input;
@@ -19,26 +35,200 @@ struct RenderContext {
   RenderResult* result;
   // Texts of the nested conditions found false (unique), for the "all streams removed" reason.
   std::vector<absl::string_view> false_conditions;
+  size_t noted = 0;  // entries of result->variables written by this render
 };
 
+// Records each variable a condition reads, overwriting the previous render's list in place (the
+// same conditions read the same paths: nothing is allocated again).
 void NoteVariables(const CompiledCondition& condition, RenderContext& ctx) {
+  std::vector<std::pair<std::string, Value>>& noted = ctx.result->variables;
   for (const auto& [path, slot] : condition.variables()) {
     bool seen = false;
-    for (const auto& [p, unused] : ctx.result->variables) seen = seen || p == path;
+    for (size_t i = 0; i < ctx.noted && !seen; ++i) seen = noted[i].first == path;
     if (seen) continue;
     const Value* v = ctx.vars.Read(slot);
-    ctx.result->variables.emplace_back(path, v != nullptr ? *v : Value());
+    static const Value* const kMissing = new Value();
+    if (v == nullptr) v = kMissing;
+    if (ctx.noted < noted.size()) {
+      if (noted[ctx.noted].first != path) noted[ctx.noted].first.assign(path);
+      if (!noted[ctx.noted].second.Identical(*v)) noted[ctx.noted].second = *v;
+    } else {
+      noted.emplace_back(std::string(path), *v);
+    }
+    ++ctx.noted;
   }
 }
 
-Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, bool top, Value* out) {
+bool SameValue(const Value* a, const Value* b) {
+  return a != nullptr && b != nullptr && (a == b || a->Identical(*b));
+}
+
+// The map of `entries` (all keys compared with `previous`'s): `previous` when it holds exactly
+// these entries, else a new map in `storage`.
+const Value* ComposeMapComparingKeys(const Entries& entries, const Value* previous,
+                                     Value* storage) {
+  if (previous != nullptr && previous->is_map() && previous->as_map().size() == entries.size()) {
+    bool same = true;
+    auto it = previous->as_map().begin();
+    for (const auto& [key, value] : entries) {
+      if (it->first != key || !SameValue(&it->second, value)) {
+        same = false;
+        break;
+      }
+      ++it;
+    }
+    if (same) return previous;
+  }
+  Value::Map map;
+  for (const auto& [key, value] : entries) map.emplace_hint(map.end(), std::string(key), *value);
+  *storage = Value(std::move(map));
+  return storage;
+}
+
+// `previous` when it holds exactly `items`, else a new list in `storage`.
+template <typename Items>
+const Value* ComposeList(const Items& items, const Value* previous, Value* storage) {
+  if (previous != nullptr && previous->is_list() && previous->as_list().size() == items.size()) {
+    bool same = true;
+    for (size_t i = 0; i < items.size() && same; ++i) {
+      same = SameValue(&previous->as_list()[i], items[i]);
+    }
+    if (same) return previous;
+  }
+  Value::List list;
+  list.reserve(items.size());
+  for (const Value* item : items) list.push_back(*item);
+  *storage = Value(std::move(list));
+  return storage;
+}
+
+// Sets `key` in the sorted `entries`.
+void SetEntry(Entries& entries, absl::string_view key, const Value* value) {
+  auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                             [](const auto& entry, absl::string_view k) { return entry.first < k; });
+  if (it != entries.end() && it->first == key) {
+    it->second = value;
+  } else {
+    entries.insert(it, {key, value});
+  }
+}
+
+const Value* FindEntry(const Entries& entries, absl::string_view key) {
+  for (const auto& [k, v] : entries) {
+    if (k == key) return v;
+  }
+  return nullptr;
+}
+
+// A string of `text`: `previous` when it already says that, else a new one in `storage`.
+const Value* ReuseString(absl::string_view text, const Value* previous, Value* storage) {
+  if (previous != nullptr && previous->is_string() && previous->as_string() == text) {
+    return previous;
+  }
+  *storage = Value(text);
+  return storage;
+}
+
+const Value* FindIn(const Value* map, absl::string_view key) {
+  return map != nullptr ? map->Find(key) : nullptr;
+}
+
+Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* previous,
+                   Value* storage, const Value** out);
+
+// Evaluates a map's condition and renders its entries (in key order) into `out`, each next to
+// the same key of `previous` (the map's last rendering, or null).
+Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
+                         const Value* previous, MapRender* out) {
+  if (node.condition >= 0) {
+    const ConditionSpec& spec = ctx.input.conditions[node.condition];
+    ++ctx.result->evaluations;
+    NoteVariables(*spec.compiled, ctx);
+    absl::StatusOr<bool> verdict = spec.compiled->Evaluate(ctx.vars, ctx.strict);
+    if (!verdict.ok()) {
+      ctx.result->failed = true;
+      ctx.result->reason = absl::StrCat("condition '", spec.text, "' at ",
+                                        spec.position.ToString(),
+                                        " failed: ", verdict.status().message());
+      return Outcome::kFailed;
+    }
+    if (!*verdict) {
+      if (top) {
+        ctx.result->reason = absl::StrCat("condition '", spec.text, "' is false");
+      } else if (std::find(ctx.false_conditions.begin(), ctx.false_conditions.end(),
+                           spec.text) == ctx.false_conditions.end()) {
+        ctx.false_conditions.push_back(spec.text);
+      }
+      return Outcome::kRemoved;
+    }
+  }
+  const uint32_t n = static_cast<uint32_t>(node.entries.size());
+  // Key order: the loader computes it once; a hand-built node gets it here.
+  absl::InlinedVector<uint32_t, 12> computed_order;
+  const uint32_t* order = node.sorted_entries.data();
+  if (node.sorted_entries.size() != n) {
+    for (uint32_t i = 0; i < n; ++i) computed_order.push_back(i);
+    std::sort(computed_order.begin(), computed_order.end(), [&node](uint32_t a, uint32_t b) {
+      return node.entries[a].first < node.entries[b].first;
+    });
+    order = computed_order.data();
+  }
+  // Both in key order: one walk pairs every entry with its previous rendering.
+  absl::InlinedVector<const Value*, 12> previous_children(n, nullptr);
+  const Value::Map* previous_map =
+      previous != nullptr && previous->is_map() ? &previous->as_map() : nullptr;
+  if (previous_map != nullptr) {
+    auto it = previous_map->begin();
+    for (uint32_t k = 0; k < n && it != previous_map->end(); ++k) {
+      const std::string& key = node.entries[order[k]].first;
+      while (it != previous_map->end() && it->first < key) ++it;
+      if (it != previous_map->end() && it->first == key) previous_children[order[k]] = &it->second;
+    }
+  }
+  // Rendered in the file's order (conditions are evaluated, and failures found, as written).
+  out->storage.resize(n);
+  absl::InlinedVector<const Value*, 12> rendered(n, nullptr);
+  for (uint32_t i = 0; i < n; ++i) {
+    const auto& [key, child] = node.entries[i];
+    const Outcome o =
+        RenderNode(child, ctx, previous_children[i], &out->storage[i], &rendered[i]);
+    if (o == Outcome::kFailed) return o;
+    if (o == Outcome::kRemoved) {
+      rendered[i] = nullptr;
+      continue;
+    }
+    if (top && key == "streams" && rendered[i]->is_list() && rendered[i]->as_list().empty() &&
+        !child.items.empty()) {
+      ctx.result->reason = "the conditions of all its streams are false";
+      for (size_t f = 0; f < ctx.false_conditions.size(); ++f) {
+        absl::StrAppend(&ctx.result->reason, f == 0 ? ": '" : ", '", ctx.false_conditions[f],
+                        "'");
+      }
+      return Outcome::kRemoved;
+    }
+  }
+  out->entries.clear();
+  bool same = previous_map != nullptr;
+  for (uint32_t k = 0; k < n; ++k) {
+    const uint32_t i = order[k];
+    if (rendered[i] == nullptr) continue;
+    out->entries.emplace_back(node.entries[i].first, rendered[i]);
+    same = same && SameValue(previous_children[i], rendered[i]);
+  }
+  // Every kept key was found in the previous map: equal sizes mean the same keys.
+  out->same_as_previous = same && out->entries.size() == previous_map->size();
+  return Outcome::kOk;
+}
+
+Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* previous,
+                   Value* storage, const Value** out) {
   switch (node.kind) {
     case TemplateNode::Kind::kConstant:
-      *out = node.constant;
+      *out = &node.constant;
       return Outcome::kOk;
     case TemplateNode::Kind::kScalar: {
       std::string missing;
-      if (!node.scalar->Render(ctx.vars, out, &missing)) {
+      if (!node.scalar->RenderShared(ctx.vars, previous, storage, out, &missing)) {
         ctx.result->reason = absl::StrCat("no value for ", missing, " at ",
                                           node.position.ToString(), " and no fallback");
         return Outcome::kFailed;
@@ -46,102 +236,116 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, bool top, Value
       return Outcome::kOk;
     }
     case TemplateNode::Kind::kList: {
-      Value::List list;
-      list.reserve(node.items.size());
-      for (const TemplateNode& item : node.items) {
-        Value v;
-        const Outcome o = RenderNode(item, ctx, false, &v);
+      absl::InlinedVector<Value, 8> item_storage(node.items.size());
+      absl::InlinedVector<const Value*, 8> items;
+      const Value::List* previous_items =
+          previous != nullptr && previous->is_list() ? &previous->as_list() : nullptr;
+      for (size_t i = 0; i < node.items.size(); ++i) {
+        // Items removed by a condition shift the rest: pair by position in the output.
+        const size_t k = items.size();
+        const Value* previous_item =
+            previous_items != nullptr && k < previous_items->size() ? &(*previous_items)[k]
+                                                                    : nullptr;
+        const Value* item = nullptr;
+        const Outcome o = RenderNode(node.items[i], ctx, previous_item, &item_storage[i], &item);
         if (o == Outcome::kFailed) return o;
-        if (o == Outcome::kOk) list.push_back(std::move(v));
+        if (o == Outcome::kOk) items.push_back(item);
       }
-      *out = Value(std::move(list));
+      *out = ComposeList(items, previous, storage);
       return Outcome::kOk;
     }
     case TemplateNode::Kind::kMap: {
-      if (node.condition >= 0) {
-        const ConditionSpec& spec = ctx.input.conditions[node.condition];
-        ++ctx.result->evaluations;
-        NoteVariables(*spec.compiled, ctx);
-        absl::StatusOr<bool> verdict = spec.compiled->Evaluate(ctx.vars, ctx.strict);
-        if (!verdict.ok()) {
-          ctx.result->failed = true;
-          ctx.result->reason = absl::StrCat("condition '", spec.text, "' at ",
-                                            spec.position.ToString(),
-                                            " failed: ", verdict.status().message());
-          return Outcome::kFailed;
-        }
-        if (!*verdict) {
-          if (top) {
-            ctx.result->reason = absl::StrCat("condition '", spec.text, "' is false");
-          } else if (std::find(ctx.false_conditions.begin(), ctx.false_conditions.end(),
-                               spec.text) == ctx.false_conditions.end()) {
-            ctx.false_conditions.push_back(spec.text);
-          }
-          return Outcome::kRemoved;
-        }
-      }
-      Value::Map map;
-      for (const auto& [key, child] : node.entries) {
-        Value v;
-        const Outcome o = RenderNode(child, ctx, false, &v);
-        if (o == Outcome::kFailed) return o;
-        if (o == Outcome::kRemoved) continue;
-        if (top && key == "streams" && v.is_list() && v.as_list().empty() &&
-            !child.items.empty()) {
-          ctx.result->reason = "the conditions of all its streams are false";
-          for (size_t i = 0; i < ctx.false_conditions.size(); ++i) {
-            absl::StrAppend(&ctx.result->reason, i == 0 ? ": '" : ", '",
-                            ctx.false_conditions[i], "'");
-          }
-          return Outcome::kRemoved;
-        }
-        map.emplace(key, std::move(v));
-      }
-      *out = Value(std::move(map));
+      MapRender map;
+      const Outcome o = RenderMapEntries(node, ctx, /*top=*/false, previous, &map);
+      if (o != Outcome::kOk) return o;
+      *out = map.same_as_previous ? previous
+                                  : ComposeMapComparingKeys(map.entries, nullptr, storage);
       return Outcome::kOk;
     }
   }
   return Outcome::kFailed;
 }
 
+// The copy's processors: the mapping's first, then the input's own; null when there are none
+// (the rendered `processors` entry, if any, then stays as it is).
+const Value* CopyProcessors(const CopyInfo& copy, const Entries& entries, const Value* previous,
+                            Value* storage) {
+  absl::InlinedVector<const Value*, 8> items;
+  if (copy.processors != nullptr && copy.processors->is_list()) {
+    for (const Value& p : copy.processors->as_list()) items.push_back(&p);
+  }
+  if (const Value* own = FindEntry(entries, "processors"); own != nullptr && own->is_list()) {
+    for (const Value& p : own->as_list()) items.push_back(&p);
+  }
+  if (items.empty()) return nullptr;
+  return ComposeList(items, previous, storage);
+}
+
 }  // namespace
+
+bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& vars, bool strict,
+                     const CopyInfo* copy, RenderResult* result) {
+  result->was_on = result->on;
+  ++result->renders;
+  result->on = false;
+  result->failed = false;
+  result->reason.clear();
+  result->evaluations = 0;
+  // The previous config stays untouched until the end: every previous_* pointer points into it.
+  const Value* previous = result->config.is_map() ? &result->config : nullptr;
+
+  RenderContext ctx{input, vars, strict, result};
+  MapRender top;
+  Outcome outcome = Outcome::kOk;
+  if (input.body.kind == TemplateNode::Kind::kMap) {
+    outcome = RenderMapEntries(input.body, ctx, /*top=*/true, previous, &top);
+  } else if (input.body.constant.is_map()) {  // an input without `${}` or conditions
+    for (const auto& [key, value] : input.body.constant.as_map()) top.entries.emplace_back(key, &value);
+  }
+  result->variables.erase(result->variables.begin() + static_cast<std::ptrdiff_t>(ctx.noted),
+                          result->variables.end());
+
+  // The id: the rendered `id` as text (else the policy's), with the copy's suffix.
+  thread_local std::string id;
+  id.clear();
+  const Value* rendered_id = outcome == Outcome::kOk ? FindEntry(top.entries, "id") : nullptr;
+  if (rendered_id != nullptr) {
+    AppendStringified(*rendered_id, &id);
+  } else {
+    id.append(input.id);
+  }
+  Value original_id_storage, id_storage, processors_storage;
+  if (outcome == Outcome::kOk && copy != nullptr) {
+    SetEntry(top.entries, "original_id",
+             ReuseString(id, FindIn(previous, "original_id"), &original_id_storage));
+  }
+  if (copy != nullptr) absl::StrAppend(&id, "-", copy->provider, "-", copy->mapping_id);
+  if (result->id != id) result->id.assign(id);
+  if (outcome != Outcome::kOk) return false;
+
+  if (rendered_id == nullptr || !rendered_id->is_string() || copy != nullptr) {
+    SetEntry(top.entries, "id", ReuseString(id, FindIn(previous, "id"), &id_storage));
+  }
+  if (copy != nullptr) {
+    if (const Value* processors = CopyProcessors(*copy, top.entries,
+                                                 FindIn(previous, "processors"),
+                                                 &processors_storage)) {
+      SetEntry(top.entries, "processors", processors);
+    }
+  }
+  result->on = true;
+  Value config_storage;
+  const Value* config = ComposeMapComparingKeys(top.entries, previous, &config_storage);
+  if (config == previous) return false;
+  result->config = std::move(config_storage);
+  return true;
+}
 
 RenderResult RenderInput(const InputSpec& input, const conditions::VariableReader& vars,
                          bool strict, const CopyInfo* copy) {
   RenderResult result;
-  RenderContext ctx{input, vars, strict, &result};
-  Value rendered;
-  const Outcome outcome = RenderNode(input.body, ctx, true, &rendered);
-  result.id = input.id;
-  if (outcome != Outcome::kOk) {
-    if (copy != nullptr) {
-      result.id = absl::StrCat(input.id, "-", copy->provider, "-", copy->mapping_id);
-    }
-    return result;
-  }
-  Value::Map map = rendered.as_map();
-  if (const Value* id = rendered.Find("id"); id != nullptr) {
-    std::string text;
-    AppendStringified(*id, &text);
-    result.id = std::move(text);
-  }
-  if (copy != nullptr) {
-    map["original_id"] = Value(result.id);
-    result.id = absl::StrCat(result.id, "-", copy->provider, "-", copy->mapping_id);
-    map["id"] = Value(result.id);
-    Value::List processors;
-    if (copy->processors != nullptr && copy->processors->is_list()) {
-      processors = copy->processors->as_list();
-    }
-    if (const Value* own = rendered.Find("processors"); own != nullptr && own->is_list()) {
-      processors.insert(processors.end(), own->as_list().begin(), own->as_list().end());
-    }
-    if (!processors.empty()) map["processors"] = Value(std::move(processors));
-  } else {
-    map["id"] = Value(result.id);
-  }
-  result.config = Value(std::move(map));
-  result.on = true;
+  if (copy != nullptr) result.mapping_id = std::string(copy->mapping_id);
+  RenderInputInto(input, vars, strict, copy, &result);
   return result;
 }
 
@@ -216,35 +420,73 @@ std::vector<RenderResult> RenderInputCopies(const InputSpec& input,
                                             absl::string_view provider,
                                             const std::vector<MappingView>& mappings,
                                             bool strict) {
-  std::vector<RenderResult> results;
-  if (provider.empty()) {
-    results.push_back(RenderInput(input, context, strict));
-    return results;
+  std::vector<RenderResult> copies;
+  std::vector<RenderResult> removed;
+  RenderInputCopiesInto(input, context, provider, mappings, strict, &copies, &removed);
+  return copies;
+}
+
+void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableReader& context,
+                           absl::string_view provider, const std::vector<MappingView>& mappings,
+                           bool strict, std::vector<RenderResult>* copies,
+                           std::vector<RenderResult>* removed) {
+  if (provider.empty() || mappings.empty()) {
+    // One result, rendered in place over the previous one when that was the same kind.
+    if (copies->size() != 1 || !(*copies)[0].mapping_id.empty()) {
+      for (RenderResult& gone : *copies) removed->push_back(std::move(gone));
+      copies->clear();
+      copies->emplace_back();
+    }
+    RenderResult& result = copies->front();
+    if (provider.empty()) {
+      RenderInputInto(input, context, strict, nullptr, &result);
+      return;
+    }
+    result.was_on = result.on;
+    ++result.renders;
+    result.on = false;
+    result.failed = false;
+    result.evaluations = 0;
+    result.variables.clear();
+    result.id = input.id;
+    result.reason = absl::StrCat("dynamic provider '", provider, "' has no mappings");
+    return;
   }
-  if (mappings.empty()) {
-    RenderResult none;
-    none.id = input.id;
-    none.reason = absl::StrCat("dynamic provider '", provider, "' has no mappings");
-    results.push_back(std::move(none));
-    return results;
-  }
-  absl::flat_hash_map<uint64_t, std::vector<size_t>> seen;  // hash -> indexes into results
-  results.reserve(mappings.size());
+  std::vector<RenderResult> previous = std::move(*copies);
+  copies->clear();
+  copies->reserve(mappings.size());
+  absl::flat_hash_map<uint64_t, absl::InlinedVector<size_t, 1>> seen;  // hash -> copies index
+  seen.reserve(mappings.size());
+  size_t next_previous = 0;  // both lists are in mapping id order: one merge walk
   for (const MappingView& mapping : mappings) {
+    while (next_previous < previous.size() &&
+           previous[next_previous].mapping_id < mapping.id) {
+      removed->push_back(std::move(previous[next_previous++]));
+    }
+    RenderResult result;
+    if (next_previous < previous.size() && previous[next_previous].mapping_id == mapping.id) {
+      result = std::move(previous[next_previous++]);
+    } else {
+      result.mapping_id = std::string(mapping.id);
+    }
     CopyInfo copy{provider, mapping.id, mapping.processors};
-    RenderResult result = RenderInput(input, *mapping.reader, strict, &copy);
+    const bool changed = RenderInputInto(input, *mapping.reader, strict, &copy, &result);
     if (result.on) {
-      std::vector<size_t>& same_hash = seen[HashWithoutIds(result.config)];
+      if (changed) result.config_hash = HashWithoutIds(result.config);
+      absl::InlinedVector<size_t, 1>& same_hash = seen[result.config_hash];
       bool duplicate = false;
       for (size_t i : same_hash) {
-        duplicate = duplicate || EqualWithoutIds(results[i].config, result.config);
+        duplicate = duplicate || EqualWithoutIds((*copies)[i].config, result.config);
       }
-      if (duplicate) continue;
-      same_hash.push_back(results.size());
+      if (duplicate) {
+        removed->push_back(std::move(result));
+        continue;
+      }
+      same_hash.push_back(copies->size());
     }
-    results.push_back(std::move(result));
+    copies->push_back(std::move(result));
   }
-  return results;
+  while (next_previous < previous.size()) removed->push_back(std::move(previous[next_previous++]));
 }
 
 }  // namespace gatehouse::policy

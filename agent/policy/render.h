@@ -31,18 +31,39 @@ struct RenderResult {
   std::string reason;
   bool failed = false;  // off because of an error (failed condition), not a false condition
   std::string id;       // the rendered id (with the copy suffix)
-  Value config;         // when on: the whole rendered input, `condition` keys removed
+  std::string mapping_id;  // the dynamic mapping this copy renders ("" for a plain input)
+  // When on: the whole rendered input, `condition` keys removed. When off: the last config
+  // rendered while on (null if never): the next render shares its unchanged parts.
+  Value config;
   // Each variable the evaluated conditions read, with its value (null: missing).
   std::vector<std::pair<std::string, Value>> variables;
   int evaluations = 0;  // conditions evaluated
+  // The copy's state before its latest render, and how many renders it has had: a re-render
+  // knows what switched.
+  bool was_on = false;
+  int renders = 0;
+  // Hash of `config` without its ids (identical copies are kept once); valid when `config` is.
+  uint64_t config_hash = 0;
+  // For the controller: the id its input instance for this copy runs under ("" when none).
+  // Rendering never changes it.
+  std::string running_as;
 };
 
+// Renders `input` over `vars` into `result`, which holds this copy's previous render (or is
+// fresh). Every condition is evaluated and every `${}` substituted again; the parts of the new
+// config equal to the previous one share its storage, so an unchanged config comes out
+// `Identical` to the old one without allocating. Returns true when `result->config` is a new
+// Value (the copy is on and its config changed).
+bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& vars, bool strict,
+                     const CopyInfo* copy, RenderResult* result);
+
+// A fresh render (no previous result).
 RenderResult RenderInput(const InputSpec& input, const conditions::VariableReader& vars,
                          bool strict, const CopyInfo* copy = nullptr);
 
 // One mapping of a dynamic provider, as rendering sees it.
 struct MappingView {
-  std::string id;
+  absl::string_view id;
   const conditions::VariableReader* reader = nullptr;  // context + this mapping's variables
   const Value* processors = nullptr;
 };
@@ -60,6 +81,15 @@ std::vector<RenderResult> RenderInputCopies(const InputSpec& input,
                                             absl::string_view provider,
                                             const std::vector<MappingView>& mappings,
                                             bool strict);
+
+// The same, re-rendering into `copies`, which holds the previous copies (each matched to its
+// mapping by id and rendered with RenderInputInto). Previous copies that are gone (their
+// mapping was removed, or they now duplicate an earlier copy) are appended to `removed`.
+// `mappings` are sorted by id, as the store gives them.
+void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableReader& context,
+                           absl::string_view provider, const std::vector<MappingView>& mappings,
+                           bool strict, std::vector<RenderResult>* copies,
+                           std::vector<RenderResult>* removed);
 
 }  // namespace gatehouse::policy
 

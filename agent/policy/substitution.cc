@@ -199,23 +199,34 @@ const Value* Resolve(const Reference& reference, const conditions::VariableReade
 }  // namespace
 
 bool ScalarTemplate::Render(const conditions::VariableReader& vars, Value* out,
-                            std::string* missing, std::vector<conditions::Slot>* read) const {
-  Value constant;
-  if (segments_.size() == 1) {
+                            std::string* missing, std::vector<conditions::Slot>* read,
+                            const Value* previous) const {
+  Value storage;
+  const Value* rendered = nullptr;
+  if (!RenderShared(vars, previous, &storage, &rendered, missing, read)) return false;
+  *out = *rendered;
+  return true;
+}
+
+bool ScalarTemplate::RenderShared(const conditions::VariableReader& vars, const Value* previous,
+                                  Value* storage, const Value** out, std::string* missing,
+                                  std::vector<conditions::Slot>* read) const {
+  if (segments_.size() == 1 && segments_.front().is_reference) {
     const Segment& only = segments_.front();
-    if (!only.is_reference) {
-      *out = Value(only.literal);
-      return true;
-    }
-    const Value* v = Resolve(only.reference, vars, &constant, read);
+    const Value* v = Resolve(only.reference, vars, storage, read);
     if (v == nullptr) {
       *missing = only.reference.source;
       return false;
     }
-    *out = *v;
+    const bool same = previous != nullptr &&
+                      (previous == v || previous->Identical(*v) || *previous == *v);
+    *out = same ? previous : v;
     return true;
   }
-  std::string text;
+  // Text, built in a reused buffer: an unchanged result costs no allocation.
+  thread_local std::string text;
+  text.clear();
+  Value constant;
   for (const Segment& segment : segments_) {
     if (!segment.is_reference) {
       text.append(segment.literal);
@@ -228,7 +239,12 @@ bool ScalarTemplate::Render(const conditions::VariableReader& vars, Value* out,
     }
     AppendStringified(*v, &text);
   }
-  *out = Value(std::move(text));
+  if (previous != nullptr && previous->is_string() && previous->as_string() == text) {
+    *out = previous;
+  } else {
+    *storage = Value(text);
+    *out = storage;
+  }
   return true;
 }
 

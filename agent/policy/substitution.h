@@ -54,8 +54,17 @@ class ScalarTemplate {
 
   // Renders over `vars`. Returns false and sets `*missing` to the reference's source when a
   // reference has no value and no fallback. `read` (optional) receives the slots consulted.
+  // `previous` (optional) is this scalar's last rendering: when the result equals it, `*out`
+  // shares it instead of allocating a new string.
   bool Render(const conditions::VariableReader& vars, Value* out, std::string* missing,
-              std::vector<conditions::Slot>* read = nullptr) const;
+              std::vector<conditions::Slot>* read = nullptr,
+              const Value* previous = nullptr) const;
+  // Render without copying: `*out` points at the variable's own value (a scalar that is one
+  // reference), at `*previous` when the result equals it, or at `*storage`, which receives
+  // anything built. The pointer lives as long as `vars`, `previous` and `storage` do.
+  bool RenderShared(const conditions::VariableReader& vars, const Value* previous,
+                    Value* storage, const Value** out, std::string* missing,
+                    std::vector<conditions::Slot>* read = nullptr) const;
 
  private:
   std::vector<Segment> segments_;

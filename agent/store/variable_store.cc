@@ -79,29 +79,21 @@ const DynamicMapping* StoreSnapshot::FindMapping(absl::string_view provider,
   return it != mappings.end() && (*it)->id == id ? it->get() : nullptr;
 }
 
-// Reads one mapping's variables under its provider's namespace, everything else from the
-// snapshot's context variables.
-class StoreSnapshotMappingReader final : public conditions::VariableReader {
- public:
-  StoreSnapshotMappingReader(const StoreSnapshot& snapshot, const DynamicMapping& mapping)
-      : snapshot_(snapshot), mapping_(mapping) {}
-
-  const Value* Read(Slot slot) const override {
-    const StoreSnapshot::SlotTable& slots = *snapshot_.slots_;
-    if (slot >= slots.size()) return nullptr;
-    const StoreSnapshot::SlotPath& path = slots[slot];
-    if (path.path_namespace == mapping_.provider) return FindIn(mapping_.mapping, path.rest);
-    return snapshot_.Read(slot);
+const Value* StoreSnapshot::MappingReader::Read(Slot slot) const {
+  if (slot < mapping_->slot_values.size()) {
+    const DynamicMapping::SlotValue& resolved = mapping_->slot_values[slot];
+    return resolved.in_mapping ? resolved.value : snapshot_->Read(slot);
   }
-
- private:
-  const StoreSnapshot& snapshot_;
-  const DynamicMapping& mapping_;
-};
+  const SlotTable& slots = *snapshot_->slots_;
+  if (slot >= slots.size()) return nullptr;
+  const SlotPath& path = slots[slot];
+  if (path.path_namespace == mapping_->provider) return FindIn(mapping_->mapping, path.rest);
+  return snapshot_->Read(slot);
+}
 
 std::unique_ptr<conditions::VariableReader> StoreSnapshot::ReaderForMapping(
     const DynamicMapping& mapping) const {
-  return std::make_unique<StoreSnapshotMappingReader>(*this, mapping);
+  return std::make_unique<MappingReader>(*this, mapping);
 }
 
 Value StoreSnapshot::ContextToValue() const {
@@ -225,9 +217,29 @@ const Value* VariableStore::ResolveLocked(const StoreSnapshot::SlotPath& path) c
   return it == context_.end() ? nullptr : FindIn(*it->second, path.rest);
 }
 
+void VariableStore::ResolveMappingSlotsLocked(DynamicMapping* mapping) const {
+  const size_t from = mapping->slot_values.size();
+  mapping->slot_values.resize(slot_paths_.size());
+  for (size_t slot = from; slot < slot_paths_.size(); ++slot) {
+    if (slot_paths_[slot].path_namespace != mapping->provider) continue;
+    mapping->slot_values[slot] = {true, FindIn(mapping->mapping, slot_paths_[slot].rest)};
+  }
+}
+
 std::shared_ptr<const StoreSnapshot> VariableStore::BuildSnapshotLocked() const {
   if (slot_table_->size() != slot_paths_.size()) {
     slot_table_ = std::make_shared<const StoreSnapshot::SlotTable>(slot_paths_);
+    // Mappings published before these slots existed get them resolved too (copies: older
+    // snapshots keep theirs).
+    for (auto& [provider, mappings] : dynamic_) {
+      auto refreshed = std::make_shared<std::vector<DynamicMappingPtr>>(*mappings);
+      for (DynamicMappingPtr& mapping : *refreshed) {
+        auto copy = std::make_shared<DynamicMapping>(*mapping);
+        ResolveMappingSlotsLocked(copy.get());
+        mapping = std::move(copy);
+      }
+      mappings = std::move(refreshed);
+    }
   }
   auto snapshot = std::make_shared<StoreSnapshot>();
   snapshot->generation_ = generation_;
@@ -304,6 +316,7 @@ void VariableStore::UpsertMapping(const std::string& provider, absl::string_view
   entry->mapping = std::move(mapping_value);
   entry->processors = std::move(processors);
   entry->generation = generation_;
+  ResolveMappingSlotsLocked(entry.get());
   if (exists) {
     *it = std::move(entry);
   } else {

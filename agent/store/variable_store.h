@@ -47,6 +47,14 @@ struct DynamicMapping {
   Value mapping;         // a map: the variables under `<provider>.` for this copy
   Value processors;      // a list, or null: put in front of the copy's own processors
   uint64_t generation = 0;  // store generation of its last change
+  // By slot, what a reader of this mapping sees, resolved once when the mapping is published
+  // (rendering reads the same few paths of every mapping again and again). Slots interned
+  // later are resolved by path.
+  struct SlotValue {
+    bool in_mapping = false;       // the slot is under `provider`: `value` answers it
+    const Value* value = nullptr;  // into `mapping`; null: no such variable
+  };
+  std::vector<SlotValue> slot_values;
 };
 using DynamicMappingPtr = std::shared_ptr<const DynamicMapping>;
 
@@ -95,7 +103,18 @@ class StoreSnapshot final : public conditions::VariableReader {
   const DynamicMapping* FindMapping(absl::string_view provider, absl::string_view id) const;
 
   // A reader over the context variables plus one mapping's variables under its provider's
-  // namespace. The reader borrows this snapshot and `mapping`: both must outlive it.
+  // namespace. It borrows the snapshot and the mapping: both must outlive it. A value type, so
+  // that readers for every mapping fit in one vector.
+  class MappingReader final : public conditions::VariableReader {
+   public:
+    MappingReader(const StoreSnapshot& snapshot, const DynamicMapping& mapping)
+        : snapshot_(&snapshot), mapping_(&mapping) {}
+    const Value* Read(Slot slot) const override;
+
+   private:
+    const StoreSnapshot* snapshot_;
+    const DynamicMapping* mapping_;
+  };
   std::unique_ptr<conditions::VariableReader> ReaderForMapping(
       const DynamicMapping& mapping) const;
 
@@ -104,7 +123,6 @@ class StoreSnapshot final : public conditions::VariableReader {
 
  private:
   friend class VariableStore;
-  friend class StoreSnapshotMappingReader;
 
   struct SlotPath {
     std::string path_namespace;  // text before the first dot
@@ -178,6 +196,8 @@ class VariableStore final : public conditions::VariableResolver {
   // Bumps the generation, publishes a new snapshot and queues `change` (whose generation it
   // fills in).
   void CommitLocked(ChangeSet change) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fills `mapping->slot_values` up to the current slot count.
+  void ResolveMappingSlotsLocked(DynamicMapping* mapping) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<const StoreSnapshot> BuildSnapshotLocked() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Value* ResolveLocked(const StoreSnapshot::SlotPath& path) const
@@ -195,7 +215,10 @@ class VariableStore final : public conditions::VariableResolver {
   absl::flat_hash_map<std::string, std::vector<Slot>> slots_by_namespace_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, std::shared_ptr<const Value>, std::less<>> context_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::shared_ptr<const std::vector<DynamicMappingPtr>>, std::less<>>
+  // Mutable: a snapshot built after new slots were interned re-resolves every mapping's
+  // `slot_values` (the same mappings, read faster), which changes no variable.
+  mutable std::map<std::string, std::shared_ptr<const std::vector<DynamicMappingPtr>>,
+                   std::less<>>
       dynamic_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, absl::Status> failures_ ABSL_GUARDED_BY(mu_);
   // Readers' view; replaced (never mutated) by writers. `snapshot_stale_` is set by Intern so

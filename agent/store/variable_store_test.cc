@@ -193,6 +193,34 @@ TEST(VariableStoreTest, MappingReaderSeesMappingAndContext) {
   EXPECT_EQ(snapshot->Lookup("kubernetes.pod.name"), nullptr);
 }
 
+TEST(VariableStoreTest, MappingReaderResolvesSlotsInternedBeforeAndAfterThePublication) {
+  VariableStore store;
+  const Slot app = store.Intern("kubernetes.labels.app.kubernetes.io/name");
+  const Slot missing = store.Intern("kubernetes.labels.tier");
+  auto pods = store.NewSink("kubernetes", Kind::kDynamic);
+  pods->UpsertMapping(
+      "uid-1",
+      Value::Map{{"labels", Value(Value::Map{{"app.kubernetes.io/name", "web"}})},
+                 {"namespace", "default"}},
+      Value());
+  // Interned after the mapping was published: the next snapshot resolves them for it too.
+  const Slot ns = store.Intern("kubernetes.namespace");
+  const Slot host = store.Intern("host.name");
+  store.NewSink("host", Kind::kContext)->Publish(Value::Map{{"name", "n1"}});
+
+  auto snapshot = store.Snapshot();
+  const DynamicMapping* mapping = snapshot->FindMapping("kubernetes", "uid-1");
+  ASSERT_NE(mapping, nullptr);
+  StoreSnapshot::MappingReader reader(*snapshot, *mapping);
+  ASSERT_NE(reader.Read(app), nullptr);
+  EXPECT_EQ(*reader.Read(app), Value("web"));  // a key with dots, from the table
+  EXPECT_EQ(reader.Read(missing), nullptr);
+  ASSERT_NE(reader.Read(ns), nullptr);
+  EXPECT_EQ(*reader.Read(ns), Value("default"));
+  ASSERT_NE(reader.Read(host), nullptr);
+  EXPECT_EQ(*reader.Read(host), Value("n1"));
+}
+
 TEST(VariableStoreTest, OldSnapshotsStayUnchanged) {
   VariableStore store;
   const Slot a = store.Intern("local.a");
