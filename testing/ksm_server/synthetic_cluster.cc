@@ -44,11 +44,12 @@ std::string SyntheticClusterExposition(int pods, int containers_per_pod) {
   const std::string prefix = "kube_pod_container_";
   Family(&out, "kube_pod_info", "[STABLE] Information about pod.", pods, 1,
          [](std::string* o, int p, int, const Ids& ids, const std::string& labels) {
-           absl::StrAppendFormat(o,
-                                 "kube_pod_info{%s,host_ip=\"172.18.%d.%d\",pod_ip=\"10.244.%d.%d\","
-                                 "node=\"%s\",created_by_kind=\"ReplicaSet\",created_by_name="
-                                 "\"app-%d-7d9f8c6b5\",priority_class=\"\",host_network=\"false\"} 1\n",
-                                 labels, p / 250, p % 250, p / 250, p % 250, ids.node, p % 300);
+           absl::StrAppendFormat(
+               o,
+               "kube_pod_info{%s,host_ip=\"172.18.%d.%d\",pod_ip=\"10.244.%d.%d\","
+               "node=\"%s\",created_by_kind=\"ReplicaSet\",created_by_name="
+               "\"app-%d-7d9f8c6b5\",priority_class=\"\",host_network=\"false\"} 1\n",
+               labels, p / 250, p % 250, p / 250, p % 250, ids.node, p % 300);
          });
   Family(&out, "kube_pod_status_phase", "[STABLE] The pods current phase.", pods, 1,
          [](std::string* o, int p, int, const Ids&, const std::string& labels) {
@@ -101,25 +102,27 @@ std::string SyntheticClusterExposition(int pods, int containers_per_pod) {
                           "\"7d9f8c6b5\",label_tier=\"%s\"} 1\n",
                           name, labels, p % 300, p % 3 == 0 ? "frontend" : "backend");
   });
-  pod_family("kube_pod_annotations",
-             one(",annotation_prometheus_io_scrape=\"true\"", "1"));
+  pod_family("kube_pod_annotations", one(",annotation_prometheus_io_scrape=\"true\"", "1"));
   pod_family("kube_pod_restart_policy", one(",type=\"Always\"", "1"));
   pod_family("kube_pod_start_time", one("", "1.713873333e+09"));
-  pod_family("kube_pod_status_qos_class", each("qos_class", {"BestEffort", "Burstable", "Guaranteed"}, 1));
+  pod_family("kube_pod_status_qos_class",
+             each("qos_class", {"BestEffort", "Burstable", "Guaranteed"}, 1));
   pod_family("kube_pod_status_ready", each("condition", {"true", "false", "unknown"}, 0));
   pod_family("kube_pod_status_ready_time", one("", "1.713873343e+09"));
   pod_family("kube_pod_status_initialized_time", one("", "1.713873333e+09"));
   pod_family("kube_pod_status_container_ready_time", one("", "1.713873343e+09"));
-  pod_family("kube_pod_status_reason",
-             each("reason", {"Evicted", "NodeAffinity", "NodeLost", "Shutdown",
-                             "UnexpectedAdmissionError"}, -1));
+  pod_family(
+      "kube_pod_status_reason",
+      each("reason",
+           {"Evicted", "NodeAffinity", "NodeLost", "Shutdown", "UnexpectedAdmissionError"}, -1));
   pod_family("kube_pod_status_scheduled", each("condition", {"true", "false", "unknown"}, 0));
   pod_family("kube_pod_status_scheduled_time", one("", "1.713873333e+09"));
   pod_family("kube_pod_tolerations", [](std::string* o, absl::string_view name, int, const Ids&,
                                         const std::string& labels) {
     for (const char* key : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
-      absl::StrAppend(o, name, "{", labels, ",key=\"", key,
-                      "\",operator=\"Exists\",effect=\"NoExecute\",toleration_seconds=\"300\"} 1\n");
+      absl::StrAppend(
+          o, name, "{", labels, ",key=\"", key,
+          "\",operator=\"Exists\",effect=\"NoExecute\",toleration_seconds=\"300\"} 1\n");
     }
   });
   pod_family("kube_pod_service_account", one(",service_account=\"default\"", "1"));
@@ -130,16 +133,16 @@ std::string SyntheticClusterExposition(int pods, int containers_per_pod) {
                       value(p, c), "\n");
     };
   };
-  Family(&out, prefix + "info", "[STABLE] Information about a container in a pod.", pods,
-         containers_per_pod,
-         [](std::string* o, int p, int c, const Ids&, const std::string& labels) {
-           absl::StrAppendFormat(
-               o,
-               "kube_pod_container_info{%s,container=\"c%d\",image_spec=\"ghcr.io/acme/app-%d:1.%d\","
-               "image=\"ghcr.io/acme/app-%d:1.%d\",image_id=\"ghcr.io/acme/app-%d@sha256:%064d\","
-               "container_id=\"containerd://%032x%032x\"} 1\n",
-               labels, c, p % 300, c, p % 300, c, p % 300, p, p, c);
-         });
+  Family(
+      &out, prefix + "info", "[STABLE] Information about a container in a pod.", pods,
+      containers_per_pod, [](std::string* o, int p, int c, const Ids&, const std::string& labels) {
+        absl::StrAppendFormat(
+            o,
+            "kube_pod_container_info{%s,container=\"c%d\",image_spec=\"ghcr.io/acme/app-%d:1.%d\","
+            "image=\"ghcr.io/acme/app-%d:1.%d\",image_id=\"ghcr.io/acme/app-%d@sha256:%064d\","
+            "container_id=\"containerd://%032x%032x\"} 1\n",
+            labels, c, p % 300, c, p % 300, c, p % 300, p, p, c);
+      });
   for (const char* kind : {"requests", "limits"}) {
     Family(&out, prefix + "resource_" + kind, "The number of requested resource by a container.",
            pods, containers_per_pod,
@@ -192,11 +195,12 @@ std::string SyntheticClusterExposition(int pods, int containers_per_pod) {
       }
     }
   }
-  absl::StrAppend(&out, "# HELP kube_replicaset_owner Owner.\n# TYPE kube_replicaset_owner gauge\n");
+  absl::StrAppend(&out,
+                  "# HELP kube_replicaset_owner Owner.\n# TYPE kube_replicaset_owner gauge\n");
   for (int a = 0; a < apps; ++a) {
-    absl::StrAppend(&out, "kube_replicaset_owner{namespace=\"team-", a % 40,
-                    "\",replicaset=\"app-", a, "-7d9f8c6b5\",owner_kind=\"Deployment\",owner_name=\"app-",
-                    a, "\",owner_is_controller=\"true\"} 1\n");
+    absl::StrAppend(&out, "kube_replicaset_owner{namespace=\"team-", a % 40, "\",replicaset=\"app-",
+                    a, "-7d9f8c6b5\",owner_kind=\"Deployment\",owner_name=\"app-", a,
+                    "\",owner_is_controller=\"true\"} 1\n");
   }
   const int nodes = pods / 30 + 1;
   absl::StrAppend(&out, "# HELP kube_node_info Node info.\n# TYPE kube_node_info gauge\n");
@@ -205,18 +209,20 @@ std::string SyntheticClusterExposition(int pods, int containers_per_pod) {
                     "\",kernel_version=\"6.1.0-18-amd64\",os_image=\"Debian GNU/Linux 12\","
                     "container_runtime_version=\"containerd://1.7.13\",kubelet_version=\"v1.29.2\","
                     "kubeproxy_version=\"v1.29.2\",provider_id=\"kind://docker/kind/worker-",
-                    n, "\",pod_cidr=\"10.244.0.0/24\",system_uuid=\"", n, "\",internal_ip=\"172.18.0.",
-                    n % 250, "\"} 1\n");
+                    n, "\",pod_cidr=\"10.244.0.0/24\",system_uuid=\"", n,
+                    "\",internal_ip=\"172.18.0.", n % 250, "\"} 1\n");
   }
   absl::StrAppend(&out, "# HELP kube_node_labels Node labels.\n# TYPE kube_node_labels gauge\n");
   for (int n = 0; n < nodes; ++n) {
     absl::StrAppend(&out, "kube_node_labels{node=\"worker-", n,
-                    "\",label_kubernetes_io_arch=\"amd64\",label_kubernetes_io_hostname=\"worker-", n,
+                    "\",label_kubernetes_io_arch=\"amd64\",label_kubernetes_io_hostname=\"worker-",
+                    n,
                     "\",label_kubernetes_io_os=\"linux\",label_topology_kubernetes_io_zone=\"zone-",
                     n % 3, "\"} 1\n");
   }
-  absl::StrAppend(&out,
-                  "# HELP kube_node_status_condition Conditions.\n# TYPE kube_node_status_condition gauge\n");
+  absl::StrAppend(
+      &out,
+      "# HELP kube_node_status_condition Conditions.\n# TYPE kube_node_status_condition gauge\n");
   for (int n = 0; n < nodes; ++n) {
     for (const char* condition : {"Ready", "MemoryPressure", "DiskPressure", "PIDPressure"}) {
       for (const char* status : {"true", "false", "unknown"}) {

@@ -67,7 +67,8 @@ bool EqualsLower(absl::string_view text, absl::string_view lower) {
 class ExpositionParser {
  public:
   ExpositionParser(absl::string_view body, const FamilyFilter* filter, Exposition* out)
-      : body_(body), filter_(filter != nullptr && !filter->accepts_all() ? filter : nullptr),
+      : body_(body),
+        filter_(filter != nullptr && !filter->accepts_all() ? filter : nullptr),
         out_(out) {}
 
   void Run() {
@@ -163,8 +164,8 @@ class ExpositionParser {
     if (keyword != "HELP" && keyword != "TYPE") return;  // a plain comment
     absl::string_view name = Token(p, end);
     if (!IsMetricName(name)) {
-      Error(line, absl::StrCat(keyword, " line has an invalid metric name '",
-                               name.substr(0, 64), "'"));
+      Error(line,
+            absl::StrCat(keyword, " line has an invalid metric name '", name.substr(0, 64), "'"));
       return;
     }
     while (p < end && IsBlank(*p)) ++p;
@@ -215,8 +216,9 @@ class ExpositionParser {
         return _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(static_cast<char>(lo - 1))),
                              _mm_cmplt_epi8(c, _mm_set1_epi8(static_cast<char>(hi + 1))));
       };
-      const __m128i ok = _mm_or_si128(_mm_or_si128(in('a', 'z'), in('A', 'Z')),
-                                      _mm_or_si128(in('0', '9'), _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
+      const __m128i ok =
+          _mm_or_si128(_mm_or_si128(in('a', 'z'), in('A', 'Z')),
+                       _mm_or_si128(in('0', '9'), _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
       const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
       if (stop != 0) return p + __builtin_ctz(stop);
       p += 16;
@@ -324,10 +326,17 @@ class ExpositionParser {
       }
       if (++i == raw.size()) return false;
       switch (raw[i]) {
-        case '\\': out->push_back('\\'); break;
-        case '"': out->push_back('"'); break;
-        case 'n': out->push_back('\n'); break;
-        default: return false;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '"':
+          out->push_back('"');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        default:
+          return false;
       }
     }
     return true;
@@ -431,13 +440,12 @@ class ExpositionParser {
     } else if (!ParseValue(value_text, &sample.value)) {
       Error(line, absl::StrCat("sample '", sample.name, "' has an invalid value '",
                                value_text.substr(0, 32), "'"));
-    } else if (!timestamp_text.empty() &&
-               !ParseTimestamp(timestamp_text, &sample.timestamp_ms)) {
+    } else if (!timestamp_text.empty() && !ParseTimestamp(timestamp_text, &sample.timestamp_ms)) {
       Error(line, absl::StrCat("sample '", sample.name, "' has an invalid timestamp '",
                                timestamp_text.substr(0, 32), "'"));
     } else if (!extra.empty()) {
-      Error(line, absl::StrCat("sample '", sample.name, "' has unexpected text after the ",
-                               "timestamp"));
+      Error(line,
+            absl::StrCat("sample '", sample.name, "' has unexpected text after the ", "timestamp"));
     } else {
       sample.has_timestamp = !timestamp_text.empty();
       out_->samples_.push_back(sample);
@@ -451,20 +459,26 @@ class ExpositionParser {
   Exposition* out_;
   absl::string_view last_name_;
   bool last_wanted_ = false;
-  absl::string_view known_name_;
-  uint64_t seen_names_ = 0;  // see the duplicate check in ParseLabels  // a name Wanted has just matched, at its place in the line
+  absl::string_view known_name_;  // a name Wanted has just matched, at its place in the line
+  uint64_t seen_names_ = 0;       // see the duplicate check in ParseLabels
   size_t label_start_ = 0;
   const char* line_start_ = nullptr;
 };
 
 absl::string_view MetricTypeName(MetricType type) {
   switch (type) {
-    case MetricType::kUntyped: return "untyped";
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
-    case MetricType::kSummary: return "summary";
-    case MetricType::kUnknown: return "unknown";
+    case MetricType::kUntyped:
+      return "untyped";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+    case MetricType::kSummary:
+      return "summary";
+    case MetricType::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

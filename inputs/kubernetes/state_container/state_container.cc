@@ -84,18 +84,26 @@ SampleLabels ReadLabels(const Exposition& scrape, const Sample& s) {
     const absl::string_view n = label.name;  // never empty
     switch (n[0]) {
       case 'n':
-        if (n == "namespace") l.ns = label.value;
-        else if (n == "node") l.node = label.value;
+        if (n == "namespace")
+          l.ns = label.value;
+        else if (n == "node")
+          l.node = label.value;
         break;
       case 'p':
-        if (n == "pod") l.pod = label.value;
-        else if (n == "pod_ip") l.pod_ip = label.value;
+        if (n == "pod")
+          l.pod = label.value;
+        else if (n == "pod_ip")
+          l.pod_ip = label.value;
         break;
       case 'c':
-        if (n == "container") l.container = label.value;
-        else if (n == "container_id") l.container_id = label.value;
-        else if (n == "created_by_kind") l.created_by_kind = label.value;
-        else if (n == "created_by_name") l.created_by_name = label.value;
+        if (n == "container")
+          l.container = label.value;
+        else if (n == "container_id")
+          l.container_id = label.value;
+        else if (n == "created_by_kind")
+          l.created_by_kind = label.value;
+        else if (n == "created_by_name")
+          l.created_by_name = label.value;
         break;
       case 'u':
         if (n == "uid") l.uid = label.value;
@@ -104,8 +112,10 @@ SampleLabels ReadLabels(const Exposition& scrape, const Sample& s) {
         if (n == "image") l.image = label.value;
         break;
       case 'r':
-        if (n == "resource") l.resource = label.value;
-        else if (n == "reason") l.reason = label.value;
+        if (n == "resource")
+          l.resource = label.value;
+        else if (n == "reason")
+          l.reason = label.value;
         break;
       default:
         break;
@@ -132,11 +142,21 @@ void Apply(Series series, const SampleLabels& l, double value, Container& c) {
       }
       break;
     }
-    case Series::kReady: c.ready = IsOne(value); break;
-    case Series::kRestarts: c.restarts = value; break;
-    case Series::kRunning: if (IsOne(value)) c.phase = "running"; break;
-    case Series::kTerminated: if (IsOne(value)) c.phase = "terminated"; break;
-    case Series::kWaiting: if (IsOne(value)) c.phase = "waiting"; break;
+    case Series::kReady:
+      c.ready = IsOne(value);
+      break;
+    case Series::kRestarts:
+      c.restarts = value;
+      break;
+    case Series::kRunning:
+      if (IsOne(value)) c.phase = "running";
+      break;
+    case Series::kTerminated:
+      if (IsOne(value)) c.phase = "terminated";
+      break;
+    case Series::kWaiting:
+      if (IsOne(value)) c.phase = "waiting";
+      break;
     case Series::kTerminatedReason:
       if (IsOne(value)) c.terminated_reason = l.reason;
       break;
@@ -146,8 +166,12 @@ void Apply(Series series, const SampleLabels& l, double value, Container& c) {
     case Series::kLastTerminatedReason:
       if (IsOne(value)) c.last_terminated_reason = l.reason;
       break;
-    case Series::kLastTerminatedTimestamp: c.last_terminated_timestamp = value; break;
-    case Series::kLastTerminatedExitcode: c.last_terminated_exitcode = value; break;
+    case Series::kLastTerminatedTimestamp:
+      c.last_terminated_timestamp = value;
+      break;
+    case Series::kLastTerminatedExitcode:
+      c.last_terminated_exitcode = value;
+      break;
   }
 }
 
@@ -175,7 +199,7 @@ using ReplicaSetKey = std::tuple<absl::string_view, absl::string_view>;  // name
 struct Scratch {
   KeyedTable<ContainerKey, Container> containers;
   KeyedTable<PodKey, Pod> pods;
-  KeyedTable<NodeKey, SharedPart> node_labels;                    // kube_node_labels
+  KeyedTable<NodeKey, SharedPart> node_labels;                     // kube_node_labels
   KeyedTable<ReplicaSetKey, absl::string_view> replicaset_owners;  // deployment name
   std::vector<Pod*> pod_of;  // per container, in containers' order
   void Clear() {
@@ -204,7 +228,9 @@ class SortedObject {
                        std::forward_as_tuple(std::move(value)))
         ->second;
   }
-  SortedObject AddObject(absl::string_view key) { return SortedObject(Add(key, Event::object())); }
+  SortedObject AddObject(absl::string_view key) {
+    return SortedObject(Add(key, Event(Event::value_t::object)));
+  }
   Event& AddString(absl::string_view key, absl::string_view value) {
     return Add(key, Event(Event::string_t(value.data(), value.size())));
   }
@@ -218,7 +244,7 @@ class SortedObject {
 // `prefix`; kube-state-metrics has already turned the key's dots and slashes into '_'. Null when
 // no label has the prefix.
 Event PrefixedLabels(const Exposition& scrape, const Sample& sample, absl::string_view prefix) {
-  Event object = Event::object();
+  Event object(Event::value_t::object);
   SortedObject fields(object);
   for (const auto& label : scrape.labels(sample)) {
     if (label.name.size() <= prefix.size() || label.name.substr(0, prefix.size()) != prefix) {
@@ -250,7 +276,7 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
   const bool metadata = options.add_metadata && pod != nullptr;
   if (metadata && pod_uid.empty()) pod_uid = pod->uid;
 
-  Event event = Event::object();
+  Event event(Event::value_t::object);  // not object(): no initializer-list walk
   SortedObject root(event);
   if (!c.container_id.empty() || !c.image.empty()) {
     SortedObject ecs = root.AddObject("container");
@@ -279,8 +305,8 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
       }
     }
     container.AddString("name", name);
-    absl::string_view reason = c.phase == "terminated" ? c.terminated_reason
-                               : c.phase == "waiting"  ? c.waiting_reason
+    absl::string_view reason = c.phase == "terminated"     ? c.terminated_reason
+                               : c.phase == "waiting"      ? c.waiting_reason
                                : !c.waiting_reason.empty() ? c.waiting_reason
                                                            : c.terminated_reason;
     if (c.last_terminated_exitcode || !c.last_terminated_reason.empty() ||
@@ -407,7 +433,8 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
     }
     if (other != Other::kNone) {
       switch (other) {
-        case Other::kNone: break;
+        case Other::kNone:
+          break;
         case Other::kPodInfo: {
           const SampleLabels l = ReadLabels(scrape, s);
           Pod& pod = scratch.pods.At(PodKey(l.ns, l.pod), &cursor);
