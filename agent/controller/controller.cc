@@ -70,7 +70,11 @@ Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableSto
     : policy_(std::move(policy)), store_(store), options_(std::move(options)), manager_(manager) {
   for (size_t i = 0; i < policy_->inputs.size(); ++i) {
     for (Slot slot : policy_->inputs[i].slots) dependents_[slot].push_back(i);
-    for (const std::string& ns : policy_->inputs[i].namespaces) by_namespace_[ns].push_back(i);
+    declared_dynamic_.emplace_back();
+    for (const std::string& ns : policy_->inputs[i].namespaces) {
+      by_namespace_[ns].push_back(i);
+      declared_dynamic_.back().push_back(options_.is_dynamic(ns));
+    }
   }
 }
 
@@ -87,8 +91,9 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
   controller->inputs_.resize(controller->policy_->inputs.size());
   controller->generation_ = snapshot->generation();
   int64_t evaluations = 0;
+  const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
   for (size_t i = 0; i < controller->inputs_.size(); ++i) {
-    evaluations += controller->RenderAndReconcile(i, *snapshot);
+    evaluations += controller->RenderAndReconcile(i, *snapshot, with_mappings);
   }
   Metrics().evaluations->Increment(evaluations);
   Metrics().inputs_running->Set(static_cast<double>(controller->manager_->running_count()));
@@ -117,12 +122,27 @@ void Controller::LogSwitch(const policy::InputSpec& input, const policy::RenderR
   }
 }
 
-int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot) {
+std::vector<std::string> Controller::ProvidersWithMappings(const StoreSnapshot& snapshot) {
+  std::vector<std::string> names;
+  for (std::string& name : snapshot.DynamicProviders()) {
+    if (!snapshot.Mappings(name).empty()) names.push_back(std::move(name));
+  }
+  return names;  // sorted, as DynamicProviders gives them
+}
+
+int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot,
+                                       const std::vector<std::string>& with_mappings) {
   const policy::InputSpec& input = policy_->inputs[index];
   InputState& state = inputs_[index];
-  const std::string provider = policy::DynamicProviderOf(input, [&](absl::string_view ns) {
-    return options_.is_dynamic(ns) || !snapshot.Mappings(ns).empty();
-  });
+  // The first namespace that is dynamic: declared so, or with mappings now.
+  absl::string_view provider;
+  for (size_t n = 0; n < input.namespaces.size() && provider.empty(); ++n) {
+    const std::string& ns = input.namespaces[n];
+    if (declared_dynamic_[index][n] ||
+        std::binary_search(with_mappings.begin(), with_mappings.end(), ns)) {
+      provider = ns;
+    }
+  }
   std::vector<StoreSnapshot::MappingReader> readers;
   std::vector<policy::MappingView> views;
   if (!provider.empty()) {
@@ -194,8 +214,9 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   absl::MutexLock lock(&mu_);
   generation_ = snapshot->generation();
   int64_t evaluations = 0;
+  const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
   for (size_t i : affected) {
-    evaluations += RenderAndReconcile(i, *snapshot);
+    evaluations += RenderAndReconcile(i, *snapshot, with_mappings);
     ++rerenders_;
   }
   Metrics().evaluations->Increment(evaluations);

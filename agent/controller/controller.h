@@ -85,8 +85,11 @@ class Controller {
              InputManager* manager, ControllerOptions options);
   // Renders input `input` again and makes its running instances match; returns the
   // conditions evaluated.
-  int64_t RenderAndReconcile(size_t input, const StoreSnapshot& snapshot)
+  // `with_mappings`: the dynamic providers that have mappings in `snapshot` (sorted).
+  int64_t RenderAndReconcile(size_t input, const StoreSnapshot& snapshot,
+                             const std::vector<std::string>& with_mappings)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static std::vector<std::string> ProvidersWithMappings(const StoreSnapshot& snapshot);
   void LogSwitch(const policy::InputSpec& input, const policy::RenderResult& copy,
                  bool first_render) const;
 
@@ -97,6 +100,8 @@ class Controller {
   absl::flat_hash_map<Slot, std::vector<size_t>> dependents_;
   // Namespace → inputs that read it (for dynamic provider changes).
   absl::flat_hash_map<std::string, std::vector<size_t>> by_namespace_;
+  // By input, parallel to its `namespaces`: declared dynamic (ControllerOptions::is_dynamic).
+  std::vector<std::vector<bool>> declared_dynamic_;
 
   mutable absl::Mutex mu_;
   InputManager* const manager_ ABSL_PT_GUARDED_BY(mu_);

@@ -176,10 +176,11 @@ struct InputBuilder {
       }
       case YamlNode::Kind::kMap: {
         bool all_constant = true;
+        bool has_condition = false;
         for (const YamlNode::Entry& entry : node.entries) {
           if (entry.key == "condition") {
             ASSIGN_OR_RETURN(out.condition, CompileCondition(entry.value, where));
-            all_constant = false;
+            has_condition = true;
             continue;
           }
           ASSIGN_OR_RETURN(TemplateNode child,
@@ -187,12 +188,17 @@ struct InputBuilder {
           all_constant = all_constant && child.kind == TemplateNode::Kind::kConstant;
           out.entries.emplace_back(entry.key, std::move(child));
         }
-        if (all_constant) {
+        if (all_constant && !has_condition) {
           Value::Map map;
           for (auto& [key, child] : out.entries) map.emplace(key, std::move(child.constant));
           out.entries.clear();
           out.constant = Value(std::move(map));
         } else {
+          if (all_constant) {
+            Value::Map map;
+            for (const auto& [key, child] : out.entries) map.emplace(key, child.constant);
+            out.constant_when_on = Value(std::move(map));
+          }
           out.kind = TemplateNode::Kind::kMap;
           out.sorted_entries.resize(out.entries.size());
           for (uint32_t i = 0; i < out.sorted_entries.size(); ++i) out.sorted_entries[i] = i;

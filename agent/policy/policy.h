@@ -40,6 +40,9 @@ struct TemplateNode {
   // previous rendering alongside it).
   std::vector<uint32_t> sorted_entries;
   int condition = -1;  // kMap: index into InputSpec::conditions, -1 when none
+  // kMap with a condition whose entries are all constant: the map it renders to when the
+  // condition is true (null otherwise). A gate around a fixed config renders with no work.
+  Value constant_when_on;
   Position position;
 };
 

@@ -26,6 +26,7 @@ struct MapRender {
   Entries entries;
   absl::InlinedVector<Value, 12> storage;  // what the children built
   bool same_as_previous = false;           // the same keys as the previous map, identical values
+  const Value* whole = nullptr;            // the whole map when it exists already (a constant)
 };
 
 struct RenderContext {
@@ -162,6 +163,15 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
       return Outcome::kRemoved;
     }
   }
+  if (node.constant_when_on.is_map()) {  // a gate around fixed entries: nothing to render
+    out->entries.clear();
+    for (const auto& [key, value] : node.constant_when_on.as_map()) {
+      out->entries.emplace_back(key, &value);
+    }
+    out->same_as_previous = SameValue(previous, &node.constant_when_on);
+    out->whole = &node.constant_when_on;
+    return Outcome::kOk;
+  }
   const uint32_t n = static_cast<uint32_t>(node.entries.size());
   // Key order: the loader computes it once; a hand-built node gets it here.
   absl::InlinedVector<uint32_t, 12> computed_order;
@@ -259,7 +269,8 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
       const Outcome o = RenderMapEntries(node, ctx, /*top=*/false, previous, &map);
       if (o != Outcome::kOk) return o;
       *out = map.same_as_previous ? previous
-                                  : ComposeMapComparingKeys(map.entries, nullptr, storage);
+             : map.whole != nullptr ? map.whole
+                                    : ComposeMapComparingKeys(map.entries, nullptr, storage);
       return Outcome::kOk;
     }
   }
@@ -301,6 +312,8 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     outcome = RenderMapEntries(input.body, ctx, /*top=*/true, previous, &top);
   } else if (input.body.constant.is_map()) {  // an input without `${}` or conditions
     for (const auto& [key, value] : input.body.constant.as_map()) top.entries.emplace_back(key, &value);
+    top.same_as_previous = SameValue(previous, &input.body.constant);
+    top.whole = &input.body.constant;
   }
   result->variables.erase(result->variables.begin() + static_cast<std::ptrdiff_t>(ctx.noted),
                           result->variables.end());
@@ -315,7 +328,9 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     id.append(input.id);
   }
   Value original_id_storage, id_storage, processors_storage;
+  bool extras = false;  // entries added to (or replaced in) the rendered map
   if (outcome == Outcome::kOk && copy != nullptr) {
+    extras = true;
     SetEntry(top.entries, "original_id",
              ReuseString(id, FindIn(previous, "original_id"), &original_id_storage));
   }
@@ -324,6 +339,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   if (outcome != Outcome::kOk) return false;
 
   if (rendered_id == nullptr || !rendered_id->is_string() || copy != nullptr) {
+    extras = true;
     SetEntry(top.entries, "id", ReuseString(id, FindIn(previous, "id"), &id_storage));
   }
   if (copy != nullptr) {
@@ -334,6 +350,11 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     }
   }
   result->on = true;
+  if (!extras && top.same_as_previous) return false;
+  if (!extras && top.whole != nullptr) {
+    result->config = *top.whole;
+    return true;
+  }
   Value config_storage;
   const Value* config = ComposeMapComparingKeys(top.entries, previous, &config_storage);
   if (config == previous) return false;
