@@ -115,13 +115,16 @@ TEST(AgentProcessTest, MetricsParseAndStatusFollowsALeaderFlip) {
   const std::string leader_policy = absl::StrCat(
       "providers:\n  kubernetes_leaderelection:\n    backend: file\n    lease_dir: ",
       (dir / "leases").string(),
-      "\n    identity: ${env.NAME}\n    leader_leaseduration: 3s\n"
+      // Typed options may come from the environment: checked after substitution.
+      "\n    identity: ${env.NAME}\n    leader_leaseduration: ${env.LEASE_DURATION}\n"
       "    leader_renewdeadline: 2s\n    leader_retryperiod: 500ms\n",
       Policy(ksm->host(), "", "${kubernetes_leaderelection.leader} == true"));
   WriteAtomically(dir / "policy.yml", leader_policy);
-  auto first = std::make_unique<AgentProcess>(dir / "policy.yml", dir / "a", std::map<std::string, std::string>{{"NAME", "a"}});
+  auto first = std::make_unique<AgentProcess>(
+      dir / "policy.yml", dir / "a",
+      std::map<std::string, std::string>{{"NAME", "a"}, {"LEASE_DURATION", "3s"}});
   ASSERT_TRUE(first->WaitForLog("became leader")) << first->log();
-  AgentProcess second(dir / "policy.yml", dir / "b", {{"NAME", "b"}});
+  AgentProcess second(dir / "policy.yml", dir / "b", {{"NAME", "b"}, {"LEASE_DURATION", "3s"}});
   ASSERT_TRUE(second.WaitForLog("input gated off")) << second.log();
   EXPECT_EQ(second.InputState("gated"), "stopped");
   EXPECT_TRUE(Eventually([&] { return first->InputState("gated") == "running"; },
@@ -150,6 +153,19 @@ TEST(AgentProcessTest, MetricsParseAndStatusFollowsALeaderFlip) {
                          absl::Seconds(5)))
       << second.log();
   EXPECT_TRUE(second.WaitForLog("input gated on")) << second.log();
+}
+
+TEST(AgentProcessTest, ATypedProviderOptionFromTheEnvironmentIsCheckedAfterSubstitution) {
+  const fs::path dir = FreshDir("typed-env");
+  WriteAtomically(dir / "policy.yml",
+                  absl::StrCat("providers:\n  kubernetes_leaderelection:\n    backend: file\n"
+                               "    lease_dir: ",
+                               (dir / "leases").string(),
+                               "\n    leader_leaseduration: ${env.LEASE_DURATION}\n"));
+  AgentProcess agent(dir / "policy.yml", dir / "a", {{"LEASE_DURATION", "fifteen"}});
+  EXPECT_NE(agent.Wait(), 0) << agent.log();
+  EXPECT_NE(agent.log().find("leader_leaseduration"), std::string::npos) << agent.log();
+  EXPECT_NE(agent.log().find("invalid duration 'fifteen'"), std::string::npos) << agent.log();
 }
 
 TEST(AgentProcessTest, GoodReloadKeepsUnchangedInputsAndBadReloadChangesNothing) {

@@ -297,8 +297,10 @@ std::optional<ProviderInfo> FindRegisteredProvider(absl::string_view name) {
   info.dynamic = factory->kind() == ProviderFactory::Kind::kDynamic;
   info.apply_options = [factory](const Value& options) {
     static const std::vector<std::string> kPassthrough = {"enabled"};
-    return ApplyOptions(options, factory->options(),
-                        absl::StrCat("provider '", factory->name(), "'"), kPassthrough);
+    // `${}` in a value is substituted when the agent starts the provider: checked then.
+    return ApplyOptionsBeforeSubstitution(options, factory->options(),
+                                          absl::StrCat("provider '", factory->name(), "'"),
+                                          kPassthrough);
   };
   return info;
 }

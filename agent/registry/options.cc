@@ -206,9 +206,22 @@ absl::string_view OptionTypeName(OptionType type) {
   return "unknown";
 }
 
-absl::StatusOr<Value> ApplyOptions(const Value& config, absl::Span<const OptionSpec> table,
-                                   absl::string_view owner,
-                                   absl::Span<const std::string> passthrough_keys) {
+namespace {
+
+// A `${` that is not the escape `$${`.
+bool HasReference(const Value& value) {
+  if (!value.is_string()) return false;
+  const std::string& text = value.as_string();
+  for (size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at + 2)) {
+    if (at == 0 || text[at - 1] != '$') return true;
+  }
+  return false;
+}
+
+absl::StatusOr<Value> ApplyOptionsImpl(const Value& config, absl::Span<const OptionSpec> table,
+                                       absl::string_view owner,
+                                       absl::Span<const std::string> passthrough_keys,
+                                       bool defer_references) {
   if (!config.is_null() && !config.is_map()) {
     return absl::InvalidArgumentError(
         absl::StrCat(owner, ": options must be a map, got ", config.type_name()));
@@ -233,14 +246,32 @@ absl::StatusOr<Value> ApplyOptions(const Value& config, absl::Span<const OptionS
       }
       continue;
     }
+    std::vector<std::string> parts = absl::StrSplit(spec.name, '.');
+    if (defer_references && HasReference(*source)) {
+      SetPath(out, parts, *source);
+      continue;
+    }
     absl::StatusOr<Value> converted = Convert(*source, spec.type);
     if (!converted.ok()) {
       return OptionError(owner, spec.name, converted.status().message());
     }
-    std::vector<std::string> parts = absl::StrSplit(spec.name, '.');
     SetPath(out, parts, *std::move(converted));
   }
   return Value(std::move(out));
+}
+
+}  // namespace
+
+absl::StatusOr<Value> ApplyOptions(const Value& config, absl::Span<const OptionSpec> table,
+                                   absl::string_view owner,
+                                   absl::Span<const std::string> passthrough_keys) {
+  return ApplyOptionsImpl(config, table, owner, passthrough_keys, /*defer_references=*/false);
+}
+
+absl::StatusOr<Value> ApplyOptionsBeforeSubstitution(
+    const Value& config, absl::Span<const OptionSpec> table, absl::string_view owner,
+    absl::Span<const std::string> passthrough_keys) {
+  return ApplyOptionsImpl(config, table, owner, passthrough_keys, /*defer_references=*/true);
 }
 
 absl::StatusOr<int64_t> ParseDurationMillis(absl::string_view text) {

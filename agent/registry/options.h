@@ -48,6 +48,14 @@ absl::StatusOr<Value> ApplyOptions(const Value& config, absl::Span<const OptionS
                                    absl::string_view owner,
                                    absl::Span<const std::string> passthrough_keys = {});
 
+// Like ApplyOptions for a policy before `${}` substitution: a string value that holds a `${}`
+// reference (`leader_leaseduration: ${env.LEASE_DURATION}`) is kept as it is instead of being
+// checked against its type; the agent checks it after substituting. Unknown keys, missing
+// required keys and every other value are checked as usual.
+absl::StatusOr<Value> ApplyOptionsBeforeSubstitution(
+    const Value& config, absl::Span<const OptionSpec> table, absl::string_view owner,
+    absl::Span<const std::string> passthrough_keys = {});
+
 // Parses "10s", "1m30s", "1.5s", "250ms", "2h" (Go duration syntax) or a bare number of seconds
 // into milliseconds.
 absl::StatusOr<int64_t> ParseDurationMillis(absl::string_view text);

@@ -121,6 +121,28 @@ TEST(ApplyOptionsTest, MapOptionAcceptsAnyNestedKeys) {
   EXPECT_EQ(*out.FindPath("extra.whatever"), Value(1));
 }
 
+TEST(ApplyOptionsTest, BeforeSubstitutionReferencesSkipTheirTypeCheckAndNothingElse) {
+  const Value config(Value::Map{{"name", "x"},
+                                {"period", "${env.PERIOD}"},
+                                {"enabled", "${env.ON|true}"}});
+  ASSERT_OK_AND_ASSIGN(Value out, ApplyOptionsBeforeSubstitution(config, Table(), "provider 'p'"));
+  EXPECT_EQ(*out.Find("period"), Value("${env.PERIOD}"));  // kept for the agent to substitute
+  EXPECT_EQ(*out.Find("enabled"), Value("${env.ON|true}"));
+  EXPECT_EQ(*out.Find("buffer"), Value(1024 * 1024));      // defaults still filled
+  // An escape is not a reference: still checked (and wrong here).
+  EXPECT_STATUS(ApplyOptionsBeforeSubstitution(
+                    Value(Value::Map{{"name", "x"}, {"limit", "$${not.a.reference}"}}), Table(),
+                    "provider 'p'"),
+                absl::StatusCode::kInvalidArgument, "option 'limit'");
+  // Unknown keys are still refused, and plain ApplyOptions checks everything.
+  EXPECT_STATUS(ApplyOptionsBeforeSubstitution(Value(Value::Map{{"name", "x"}, {"perod", "${a}"}}),
+                                               Table(), "provider 'p'"),
+                absl::StatusCode::kInvalidArgument, "unknown option 'perod'");
+  EXPECT_STATUS(ApplyOptions(Value(Value::Map{{"name", "x"}, {"period", "${env.PERIOD}"}}), Table(),
+                             "provider 'p'"),
+                absl::StatusCode::kInvalidArgument, "option 'period'");
+}
+
 TEST(ParseDurationMillisTest, GoSyntax) {
   struct Case {
     const char* text;
