@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/policy/loader.h"
+#include "common/malloc_tuning.h"
 #include "common/status_macros.h"
 
 namespace gatehouse::bench {
@@ -80,6 +81,7 @@ std::string PlainInputsPolicy(int inputs, int leader_readers) {
 
 absl::StatusOr<std::unique_ptr<AgentState>> AgentState::Create(const std::string& policy_text,
                                                                int pods, bool leader) {
+  TuneMallocForEventBursts();  // as `gatehouse run` does at start
   std::unique_ptr<AgentState> state(new AgentState());
   auto factory = std::make_unique<FakeInputFactory>();
   state->factory_ = factory.get();

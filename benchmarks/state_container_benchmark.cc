@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "common/malloc_tuning.h"
 #include "inputs/common/prometheus/exposition.h"
 #include "inputs/kubernetes/metrics/stream_scraper.h"
 #include "inputs/kubernetes/state_container/state_container.h"
@@ -22,7 +23,7 @@ using gatehouse::prometheus::Exposition;
 
 StreamScraperConfig StateContainerStream(bool add_metadata) {
   static const StateContainer* const metricset = new StateContainer();
-  gatehouse::kubernetes::TuneMallocForEventBursts();  // as the input does when created
+  gatehouse::TuneMallocForEventBursts();  // as `gatehouse run` does at start
   StreamScraperConfig config;
   config.metricsets = {metricset};
   config.collect.add_metadata = add_metadata;

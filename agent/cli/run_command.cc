@@ -12,6 +12,7 @@
 #include "agent/plugin/plugin_loader.h"
 #include "agent/registry/options.h"
 #include "common/logging.h"
+#include "common/malloc_tuning.h"
 
 namespace gatehouse::cli {
 namespace {
@@ -29,6 +30,7 @@ struct RunFlags {
 };
 
 int Run(const RunFlags& flags) {
+  TuneMallocForEventBursts();  // the agent's allocation pattern: see common/malloc_tuning.h
   if (absl::Status s = logging::SetLevel(flags.log_level); !s.ok()) {
     std::fprintf(stderr, "gatehouse run: %s\n", std::string(s.message()).c_str());
     return kExitUsage;

@@ -188,7 +188,6 @@ absl::StatusOr<std::unique_ptr<KubernetesMetricsInput>> KubernetesMetricsInput::
         absl::StrCat("input '", context.id, "': no publisher or observer"));
   }
   if (context.clock == nullptr) context.clock = &Clock::Real();
-  TuneMallocForEventBursts();
   std::vector<StreamSpec> streams;
   const Value* raw = context.config.Find("streams");
   if (raw == nullptr || !raw->is_list() || raw->as_list().empty()) {

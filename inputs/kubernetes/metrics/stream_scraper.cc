@@ -3,10 +3,6 @@
 #include <tuple>
 #include <utility>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include "absl/strings/str_cat.h"
 #include "agent/pipeline/event_fields.h"
 
@@ -20,13 +16,6 @@ void Put(Event::object_t& event, absl::string_view key, Event value) {
 }
 
 }  // namespace
-
-void TuneMallocForEventBursts() {
-#if defined(__GLIBC__) && defined(M_MXFAST)
-  static const bool tuned = [] { return mallopt(M_MXFAST, 0) == 1; }();
-  (void)tuned;
-#endif
-}
 
 StreamScraper::StreamScraper(StreamScraperConfig config) : config_(std::move(config)) {
   for (const StateMetricset* metricset : config_.metricsets) {

@@ -27,15 +27,6 @@ struct StreamScraperConfig {
   std::string data_stream_type;     // empty: not set
 };
 
-// Process-wide: turns glibc's fastbins off (mallopt(M_MXFAST, 0)), once; a no-op elsewhere.
-// A scrape allocates ~1M small JSON nodes that the output thread frees later; with fastbins,
-// glibc hands those chunks back one by one last-in first-out, so each allocation of the next
-// scrape chases a pointer into a cold, scattered chunk (2.4x slower scrape-to-events,
-// docs/benchmarks.md). Without them freed neighbours coalesce when freed (in the output thread)
-// and the next scrape carves its nodes from large contiguous blocks. The kubernetes/metrics
-// input calls it when created; the benchmark calls it too.
-void TuneMallocForEventBursts();
-
 class StreamScraper {
  public:
   explicit StreamScraper(StreamScraperConfig config);
