@@ -61,24 +61,18 @@ const Value* Value::FindPath(absl::string_view dotted_path) const {
 }
 
 bool Value::operator==(const Value& other) const {
+  if (Identical(other)) return true;  // decides scalars, and shared storage
   if (type_ != other.type_) return false;
   switch (type_) {
-    case Type::kNull:
-      return true;
-    case Type::kBool:
-      return scalar_.b == other.scalar_.b;
-    case Type::kInt:
-      return scalar_.i == other.scalar_.i;
-    case Type::kDouble:
-      return scalar_.d == other.scalar_.d;
     case Type::kString:
-      return heap_ == other.heap_ || as_string() == other.as_string();
+      return as_string() == other.as_string();
     case Type::kList:
-      return heap_ == other.heap_ || as_list() == other.as_list();
+      return as_list() == other.as_list();
     case Type::kMap:
-      return heap_ == other.heap_ || as_map() == other.as_map();
+      return as_map() == other.as_map();
+    default:
+      return false;
   }
-  return false;
 }
 
 bool Value::Identical(const Value& other) const {
