@@ -43,8 +43,6 @@ bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) 
   return condition();
 }
 
-namespace {
-
 nlohmann::json StatusAt(int port) {
   if (port == 0) return nlohmann::json();
   httplib::Client client("127.0.0.1", port);
@@ -54,8 +52,6 @@ nlohmann::json StatusAt(int port) {
   if (!response || response->status != 200) return nlohmann::json();
   return nlohmann::json::parse(response->body, nullptr, false);
 }
-
-}  // namespace
 
 std::string InputStateAt(int port, const std::string& id) {
   nlohmann::json status = StatusAt(port);

@@ -26,6 +26,9 @@ std::filesystem::path FreshDir(const std::string& name);
 // Polls `condition` every 50 ms until it holds or `timeout` passes; its last value.
 bool Eventually(const std::function<bool()>& condition, absl::Duration timeout);
 
+// The /status document of the agent on `port` (null when unreachable, discarded when not JSON).
+nlohmann::json StatusAt(int port);
+
 // The state of input copy `id` in the /status of the agent on `port` ("" when unreachable or
 // absent).
 std::string InputStateAt(int port, const std::string& id);

@@ -30,6 +30,8 @@ class LeasePoolProviderFactory final : public ProviderFactory {
         {"namespace", OptionType::kString, Value(), "namespace of the Leases"},
         {"backend", OptionType::kString, Value("kubernetes"), "kubernetes | file"},
         {"lease_dir", OptionType::kString, Value(), "folder for backend: file"},
+        {"follower_mode", OptionType::kString, Value("watch"),
+         "watch | poll: how an agent waits for a Lease someone else holds"},
     };
     return *table;
   }

@@ -163,6 +163,11 @@ absl::Status LeasePoolProvider::Start(ProviderSink* sink) {
     Publish();
   }
   if (!cold_.electors.empty()) {
+    if (gate_ == nullptr) {
+      GH_LOG_WARN(
+          "kubernetes_leasepool: this agent gives providers no startup gate, so inputs start "
+          "without waiting for a cold-start lease; the lease is taken and released at once");
+    }
     if (gate_ != nullptr) gate_->HoldInputStarts(kGateHolder, true);
     coordinator_ = std::thread([this] { ColdStartCoordinator(); });
     for (auto& elector : cold_.electors) elector->Start();
@@ -194,7 +199,9 @@ void LeasePoolProvider::ColdStartCoordinator() {
     Publish();  // done before the lease goes back
   }
   GH_LOG_INFO("cold start done ({}): releasing the cold-start lease",
-              timed_out ? "max_hold reached" : "first collections done");
+              timed_out           ? "max_hold reached"
+              : gate_ == nullptr  ? "no startup gate to wait for"
+                                  : "first collections done");
   for (auto& elector : cold_.electors) elector->Stop();  // the holder releases
 }
 
