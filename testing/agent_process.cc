@@ -1,5 +1,6 @@
 #include "testing/agent_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -67,18 +69,36 @@ AgentProcess::AgentProcess(const fs::path& policy, const fs::path& data,
                            const std::string& shutdown_timeout)
     : data_(data), log_(data / "agent.log") {
   fs::create_directories(data);
+  // Everything that allocates or takes a lock happens before fork: in a multithreaded parent
+  // (test servers, samplers) the child may only call async-signal-safe functions, or it can hang
+  // on a lock another thread held at the fork (seen under ASan with twenty agents).
+  const std::string binary = Runfile("agent/gatehouse");
+  const std::vector<std::string> args = {binary,         "run",
+                                         "--policy",     policy.string(),
+                                         "--path.data",  data.string(),
+                                         "--status-addr", "127.0.0.1:0",
+                                         "--shutdown-timeout", shutdown_timeout};
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    if (env.count(text.substr(0, text.find('='))) == 0) environment.push_back(text);
+  }
+  for (const auto& [name, value] : env) environment.push_back(name + "=" + value);
+  std::vector<char*> argv, envp;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  for (const std::string& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
+  const int log_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   pid_ = fork();
   if (pid_ == 0) {
-    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-    FILE* log = std::freopen(log_.c_str(), "w", stderr);
-    if (log == nullptr) _exit(127);
-    dup2(fileno(stderr), fileno(stdout));
-    const std::string binary = Runfile("agent/gatehouse");
-    execl(binary.c_str(), binary.c_str(), "run", "--policy", policy.c_str(), "--path.data",
-          data.c_str(), "--status-addr", "127.0.0.1:0", "--shutdown-timeout",
-          shutdown_timeout.c_str(), static_cast<char*>(nullptr));
+    if (log_fd < 0 || dup2(log_fd, STDERR_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0) {
+      _exit(127);
+    }
+    execve(binary.c_str(), argv.data(), envp.data());
     _exit(127);
   }
+  if (log_fd >= 0) close(log_fd);
 }
 
 AgentProcess::~AgentProcess() {
