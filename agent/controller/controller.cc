@@ -19,6 +19,8 @@ absl::string_view StateName(InputStatus::State state) {
       return "stopped";
     case InputStatus::State::kFailed:
       return "failed";
+    case InputStatus::State::kWaiting:
+      return "waiting";
   }
   return "unknown";
 }
@@ -211,7 +213,7 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
   const absl::Time started = absl::Now();
   std::shared_ptr<const StoreSnapshot> snapshot = store_->Snapshot();
-  absl::MutexLock lock(&mu_);
+  absl::ReleasableMutexLock lock(&mu_);
   generation_ = snapshot->generation();
   int64_t evaluations = 0;
   const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
@@ -222,6 +224,8 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   Metrics().evaluations->Increment(evaluations);
   Metrics().inputs_running->Set(static_cast<double>(manager_->running_count()));
   Metrics().reconcile_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  lock.Release();
+  if (options_.applied) options_.applied();
 }
 
 void Controller::Run(absl::Notification* stop) {
@@ -261,8 +265,11 @@ std::vector<InputStatus> Controller::Statuses() const {
           status.state = InputStatus::State::kFailed;
           status.reason = absl::StrCat("input type '", input.type, "' is not supported");
         } else if (error != inputs_[i].start_errors.end()) {
-          status.state = InputStatus::State::kFailed;
-          status.reason = error->second.ToString();
+          status.state = absl::IsUnavailable(error->second) ? InputStatus::State::kWaiting
+                                                            : InputStatus::State::kFailed;
+          status.reason = absl::IsUnavailable(error->second)
+                              ? std::string(error->second.message())
+                              : error->second.ToString();
         } else {
           status.state = InputStatus::State::kRunning;
         }

@@ -35,11 +35,15 @@ struct ControllerOptions {
   Clock* clock = &Clock::Real();
   // Namespaces of dynamic providers (besides those with mappings in the store).
   std::function<bool(absl::string_view)> is_dynamic = [](absl::string_view) { return false; };
+  // Called after every Apply (on the applying thread, no lock held): the start-up gate learns
+  // that held inputs were tried again.
+  std::function<void()> applied;
 };
 
 // One input copy as /status and `gatehouse explain` show it.
 struct InputStatus {
-  enum class State { kRunning, kStopped, kFailed };
+  // kWaiting: on, but its start is held (the start-up gate; an Unavailable start error).
+  enum class State { kRunning, kStopped, kFailed, kWaiting };
   std::string id;        // the copy's id
   std::string input_id;  // the policy input's id
   State state = State::kStopped;

@@ -58,6 +58,7 @@ void InputManager::Stop(const std::string& id_ref) {
   it->second.input->Stop();
   running_.erase(it);
   ++stats_.stopped;
+  if (gate_ != nullptr) gate_->Stopped(id);
   GH_LOG_INFO("input {} stopped", id);
 }
 
@@ -70,6 +71,7 @@ absl::Status InputManager::Ensure(const std::string& id, absl::string_view type,
     }
     Stop(id);
   }
+  if (gate_ != nullptr) RETURN_IF_ERROR(gate_->MayStart(id));
   const InputFactory* factory = factories_->Find(type);
   if (factory == nullptr) {
     return absl::UnimplementedError(
@@ -95,6 +97,7 @@ absl::Status InputManager::Ensure(const std::string& id, absl::string_view type,
   }
   running_.emplace(id, Running{config, std::move(input), std::move(owned_publisher)});
   ++stats_.started;
+  if (gate_ != nullptr) gate_->Started(id);
   GH_LOG_INFO("input {} started", id);
   return absl::OkStatus();
 }

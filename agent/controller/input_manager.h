@@ -43,6 +43,17 @@ class InputManager {
   using WiringFactory = std::function<absl::StatusOr<InstanceWiring>(const std::string& id,
                                                                       const DesiredInput& input)>;
 
+  // Consulted before an instance starts (the agent's start-up gate, which the cold-start lease
+  // pool holds): an error holds the start, and the copy is tried again at the next reconcile.
+  // Told of every start and stop. Thread-safe (the gate's own threads read it too).
+  class StartGate {
+   public:
+    virtual ~StartGate() = default;
+    virtual absl::Status MayStart(const std::string& id) = 0;
+    virtual void Started(const std::string& id) = 0;
+    virtual void Stopped(const std::string& id) = 0;
+  };
+
   // Every instance gets its wiring from `wiring` (the agent's pipelines).
   InputManager(const Registry<InputFactory>* factories, WiringFactory wiring);
 
@@ -63,6 +74,9 @@ class InputManager {
   // Stops every instance (shutdown); each Stop waits for in-flight work.
   void StopAll();
 
+  // `gate` (may be null) outlives the manager.
+  void set_start_gate(StartGate* gate) { gate_ = gate; }
+
   bool IsRunning(const std::string& id) const { return running_.count(id) > 0; }
   size_t running_count() const { return running_.size(); }
   const Stats& stats() const { return stats_; }
@@ -78,6 +92,7 @@ class InputManager {
   WiringFactory wiring_;
   EventPublisher* publisher_;
   InputObserver* observer_;
+  StartGate* gate_ = nullptr;
   absl::flat_hash_map<std::string, Running> running_;
   Stats stats_;
 };

@@ -94,7 +94,24 @@ bool IsDynamicProvider(absl::string_view name) {
 
 }  // namespace
 
-Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
+namespace {
+
+AgentStartupGate::Hooks StartupGateHooks(VariableStore* store, const InputHealth* health) {
+  AgentStartupGate::Hooks hooks;
+  // Held copies are tried again by re-rendering everything.
+  hooks.opened = [store] { store->MarkEverythingChanged(); };
+  hooks.collected = [health](const std::string& id) {
+    const Value record = health->ToValue(id);
+    const Value* collections = record.Find("collections");
+    return collections != nullptr && collections->is_int() && collections->as_int() > 0;
+  };
+  return hooks;
+}
+
+}  // namespace
+
+Agent::Agent(AgentOptions options)
+    : options_(std::move(options)), startup_gate_(StartupGateHooks(&store_, &health_)) {}
 
 Agent::~Agent() { Shutdown(); }
 
@@ -152,6 +169,7 @@ absl::Status Agent::StartProviders(ProviderSelection selection) {
   ProviderContext context;
   context.agent_id = agent_id_;
   context.data_path = options_.data_path;
+  context.startup_gate = &startup_gate_;
   std::vector<std::string> names;
   for (const auto& config : selection.run) names.push_back(config.name);
   provider_configs_ = selection.run;
@@ -287,9 +305,11 @@ absl::Status Agent::StartController(std::shared_ptr<const policy::Policy> policy
         &Registry<InputFactory>::Global(),
         [this](const std::string& id, const controller::DesiredInput& input)
             ABSL_NO_THREAD_SAFETY_ANALYSIS { return Wire(id, input); });
+    inputs_->set_start_gate(&startup_gate_);
   }
   controller::ControllerOptions controller_options;
   controller_options.is_dynamic = IsDynamicProvider;
+  controller_options.applied = [this] { startup_gate_.Reconciled(); };
   ASSIGN_OR_RETURN(controller_, controller::Controller::Create(policy, &store_, inputs_.get(),
                                                                controller_options));
   // Inputs the previous policy ran and this one does not want stop now.

@@ -27,6 +27,7 @@
 #include "agent/controller/controller.h"
 #include "agent/controller/input_manager.h"
 #include "agent/daemon/input_health.h"
+#include "agent/daemon/startup_gate.h"
 #include "agent/monitoring/monitoring_server.h"
 #include "agent/output/event_queue.h"
 #include "agent/output/output_worker.h"
@@ -108,6 +109,9 @@ class Agent {
   std::string agent_id_;
   VariableStore store_;
   InputHealth health_;
+  // Providers hold input starts through it (the cold-start lease pool); after store_ and
+  // health_, which its hooks use.
+  AgentStartupGate startup_gate_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const policy::Policy> policy_ ABSL_GUARDED_BY(mu_);

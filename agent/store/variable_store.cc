@@ -383,6 +383,14 @@ std::vector<ChangeSet> VariableStore::DrainChanges() {
   return out;
 }
 
+void VariableStore::MarkEverythingChanged() {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  ChangeSet everything;
+  everything.everything = true;
+  CommitLocked(std::move(everything));
+}
+
 void VariableStore::WakeWaiters() {
   absl::MutexLock lock(&mu_);
   ++wake_count_;

@@ -182,6 +182,9 @@ class VariableStore final : public conditions::VariableResolver {
   std::vector<ChangeSet> DrainChanges();
   // Makes every current WaitForChanges return (for shutdown).
   void WakeWaiters();
+  // Queues a change set that says "everything changed" (no variable changes): whoever applies
+  // change sets re-renders every input. The agent uses it when its start-up gate opens.
+  void MarkEverythingChanged();
 
  private:
   class Sink;
