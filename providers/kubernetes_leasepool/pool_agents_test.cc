@@ -329,26 +329,15 @@ TEST_F(PoolAgentsTest, TwentyAgentsColdStartThreeAtATimeAndTwoDelegatedRefilledA
             << " at once by the logs\n";
   EXPECT_LE(sampler.peak_held(), kColdStartCount);
   EXPECT_LE(peak_from_logs, kColdStartCount) << Logs();
-  // Whether the agent holds its inputs until a cold-start Lease is won depends on the startup
-  // gate agent/daemon hands providers. Without one the provider says so, and a Lease is taken
-  // and released at once; with one, cold start ends by the first collections.
-  const bool gated = std::none_of(logs.begin(), logs.end(), [](const std::string& log) {
-    return log.find("no startup gate") != std::string::npos;
-  });
-  if (gated) {
-    for (const std::string& log : logs) {
-      EXPECT_NE(log.find("cold start done (first collections done)"), std::string::npos) << log;
-    }
-    // Twenty agents through three slots of 600 ms each: they queued, and the sampler saw it.
-    EXPECT_GE(peak_from_logs, 2) << Logs();
-    EXPECT_GE(sampler.peak_held(), 1);
-  } else {
-    std::cout << "this agent has no startup gate: inputs do not wait for the cold-start Lease\n";
-    for (const std::string& log : logs) {
-      EXPECT_NE(log.find("cold start done (no startup gate to wait for)"), std::string::npos)
-          << log;
-    }
+  // gatehouse run hands providers its start-up gate: inputs wait for a cold-start Lease, and
+  // cold start ends by the first collections.
+  for (const std::string& log : logs) {
+    EXPECT_EQ(log.find("no startup gate"), std::string::npos) << log;
+    EXPECT_NE(log.find("cold start done (first collections done)"), std::string::npos) << log;
   }
+  // Twenty agents through three slots of 600 ms each: they queued, and the sampler saw it.
+  EXPECT_GE(peak_from_logs, 2) << Logs();
+  EXPECT_GE(sampler.peak_held(), 1);
 
   // Exactly two delegated agents, the holders of delegation-0 and delegation-1.
   std::set<int> delegated;
