@@ -29,6 +29,38 @@ std::string ReadFile(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+namespace {
+
+std::string ShellQuote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+}  // namespace
+
+CommandResult RunGatehouse(const std::vector<std::string>& args, const std::string& stdin_text) {
+  const fs::path dir = std::getenv("TEST_TMPDIR");
+  const fs::path in = dir / "gatehouse.stdin", out = dir / "gatehouse.stdout",
+                 err = dir / "gatehouse.stderr";
+  std::ofstream(in, std::ios::binary) << stdin_text;
+  std::string command = "agent/gatehouse";
+  for (const std::string& arg : args) command += " " + ShellQuote(arg);
+  command += " < " + in.string() + " > " + out.string() + " 2> " + err.string();
+  const int status = std::system(command.c_str());
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(out);
+  result.err = ReadFile(err);
+  return result;
+}
+
 fs::path FreshDir(const std::string& name) {
   fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
   fs::remove_all(dir);

@@ -29,6 +29,17 @@ bool Eventually(const std::function<bool()>& condition, absl::Duration timeout);
 // The /status document of the agent on `port` (null when unreachable, discarded when not JSON).
 nlohmann::json StatusAt(int port);
 
+// One finished `gatehouse` command: exit code (-1 if killed by a signal) and what it printed.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the workspace's `agent/gatehouse` with `args` (each passed as one argument, quoted for
+// the shell) and `stdin_text` on its standard input; waits for it.
+CommandResult RunGatehouse(const std::vector<std::string>& args,
+                           const std::string& stdin_text = "");
+
 // The state of input copy `id` in the /status of the agent on `port` ("" when unreachable or
 // absent).
 std::string InputStateAt(int port, const std::string& id);

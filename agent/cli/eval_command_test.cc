@@ -1,68 +1,37 @@
 // `gatehouse eval` through the real binary: exit codes, stderr diagnostics, --vars/--var typing,
 // and --batch over the whole conformance table plus malformed lines.
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "testing/agent_process.h"
 
 namespace gatehouse::cli {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ProcessResult = testing::CommandResult;
+using testing::ReadFile;
 
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-std::string Quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
-ProcessResult Gatehouse(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-  const std::string in = TempPath("stdin"), out = TempPath("stdout"), err = TempPath("stderr");
-  WriteFile(in, stdin_text);
-  std::string command = "agent/gatehouse eval";
-  for (const std::string& arg : args) command += " " + Quote(arg);
-  command += " < " + in + " > " + out + " 2> " + err;
-  const int status = std::system(command.c_str());
-  ProcessResult run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = ReadFile(out);
-  run.err = ReadFile(err);
-  return run;
+// `gatehouse eval <args>` with `stdin_text` on its standard input.
+ProcessResult Gatehouse(std::vector<std::string> args, const std::string& stdin_text = "") {
+  args.insert(args.begin(), "eval");
+  return testing::RunGatehouse(args, stdin_text);
 }
 
 TEST(EvalCommandTest, PrintsTrueOrFalse) {

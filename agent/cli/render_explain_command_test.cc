@@ -1,17 +1,17 @@
 // `gatehouse render` and `gatehouse explain` through the real binary: JSON shape, copies and
 // processors, exit codes and diagnostics, no colour when stdout is not a terminal, and Elastic's
 // own Kubernetes policy (read from /work/shared when present) gated on the leader variable.
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "testing/agent_process.h"
 
 namespace gatehouse::cli {
 namespace {
@@ -25,38 +25,20 @@ constexpr char kPodVars[] = "testdata/policies/pod_copies.vars.yml";
 constexpr char kElasticPolicy[] =
     "/work/shared/policies/elastic-agent-standalone-kubernetes.yml";
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ProcessResult = testing::CommandResult;
 
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-// Runs `gatehouse <args>` (arguments here never need quoting) with stdout and stderr in files.
+// Runs `gatehouse <args>`, the arguments separated by spaces (none here needs quoting).
 ProcessResult Gatehouse(const std::string& args) {
-  const std::string out = TempPath("stdout"), err = TempPath("stderr");
-  const std::string command = "agent/gatehouse " + args + " > " + out + " 2> " + err;
-  const int status = std::system(command.c_str());
-  ProcessResult run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = ReadFile(out);
-  run.err = ReadFile(err);
-  return run;
+  return testing::RunGatehouse(absl::StrSplit(args, ' ', absl::SkipEmpty()));
 }
 
 nlohmann::json RenderJson(const std::string& args) {
@@ -203,7 +185,8 @@ TEST_F(ElasticPolicyTest, PinnedKubernetesPodsGiveOneContainerLogCopyEach) {
             "    - {id: a, mapping: {pod: {name: web}, container: {id: c1}}}\n"
             "    - {id: b, mapping: {pod: {name: db}, container: {id: c2}}}\n");
   nlohmann::json json = RenderJson(std::string("--policy ") + kElasticPolicy + " --vars " + vars);
-  // filestream is not implemented here: both copies are reported under "off", with their ids.
+  // Gatehouse has no filestream input (the Elastic policy uses it): both copies are reported
+  // under "off", with their ids.
   EXPECT_NE(FindById(json["off"], "container-log-web-c1-kubernetes-a"), nullptr) << json.dump(2);
   EXPECT_NE(FindById(json["off"], "container-log-db-c2-kubernetes-b"), nullptr) << json.dump(2);
 }

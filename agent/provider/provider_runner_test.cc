@@ -115,7 +115,7 @@ TEST(SelectProvidersTest, ConfiguredEnabledAndReferenced) {
   Value section(Value::Map{
       {"test_static", Value(Value::Map{{"value", "x"}})},
       {"test_flaky", Value(Value::Map{{"enabled", false}})},
-      {"kubernetes", Value(Value::Map{{"node", "n"}})},  // not implemented here
+      {"kubernetes", Value(Value::Map{{"node", "n"}})},  // no such provider in this build
   });
   ASSERT_OK_AND_ASSIGN(ProviderSelection selection,
                        SelectProviders(section, {"test_flaky", "nosuch", "test_static"}));
