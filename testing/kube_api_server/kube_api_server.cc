@@ -416,11 +416,8 @@ void KubeApiServer::HandleItem(const httplib::Request& request, httplib::Respons
   }
   // update
   json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) {
-    return ReplyStatus(response, 400, "BadRequest",
-                       "Lease in version \"v1\" cannot be handled as a Lease: invalid JSON");
-  }
-  if (std::string problem = ValidateLeaseBody(body); !problem.empty()) {
+  if (std::string problem = body.is_discarded() ? "invalid JSON" : ValidateLeaseBody(body);
+      !problem.empty()) {
     return ReplyStatus(response, 400, "BadRequest",
                        absl::StrCat("Lease in version \"v1\" cannot be handled as a Lease: ",
                                     problem));
@@ -481,11 +478,8 @@ void KubeApiServer::HandleCollection(const httplib::Request& request,
   }
   // create
   json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) {
-    return ReplyStatus(response, 400, "BadRequest",
-                       "Lease in version \"v1\" cannot be handled as a Lease: invalid JSON");
-  }
-  if (std::string problem = ValidateLeaseBody(body); !problem.empty()) {
+  if (std::string problem = body.is_discarded() ? "invalid JSON" : ValidateLeaseBody(body);
+      !problem.empty()) {
     return ReplyStatus(response, 400, "BadRequest",
                        absl::StrCat("Lease in version \"v1\" cannot be handled as a Lease: ",
                                     problem));
