@@ -32,7 +32,8 @@ void DeepMerge(Event* into, const Event& from) {
 Event ExpandDottedKeys(const Value& map) {
   Event out = Event::object();
   for (const auto& [key, value] : map.as_map()) {
-    Event child = value.is_map() ? ExpandDottedKeys(value) : ValueToJson(value);
+    // ValueToJson gives a nlohmann::json: converted once, when the processor is built.
+    Event child = value.is_map() ? ExpandDottedKeys(value) : Event(ValueToJson(value));
     Event wrapped = Event::object();
     PutField(&wrapped, key, std::move(child));
     DeepMerge(&out, wrapped);

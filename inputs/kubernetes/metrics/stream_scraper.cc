@@ -11,8 +11,7 @@ namespace {
 
 // Inserts `key` into `event` (an object) without a temporary key string.
 void Put(Event::object_t& event, absl::string_view key, Event value) {
-  event.emplace(std::piecewise_construct, std::forward_as_tuple(key.data(), key.size()),
-                std::forward_as_tuple(std::move(value)));
+  event.emplace(key, std::move(value));
 }
 
 }  // namespace

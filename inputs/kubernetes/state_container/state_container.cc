@@ -222,15 +222,15 @@ class SortedObject {
  public:
   explicit SortedObject(Event& object) : map_(&object.get_ref<Event::object_t&>()) {}
   Event& Add(absl::string_view key, Event value) {
-    return map_
-        ->emplace_hint(map_->end(), std::piecewise_construct,
-                       std::forward_as_tuple(key.data(), key.size()),
-                       std::forward_as_tuple(std::move(value)))
-        ->second;
+    return map_->emplace_hint(map_->end(), key, std::move(value))->second;
   }
-  SortedObject AddObject(absl::string_view key) {
-    return SortedObject(Add(key, Event(Event::value_t::object)));
+  // `capacity`: the most keys the object gets (one allocation for its entries).
+  SortedObject AddObject(absl::string_view key, size_t capacity) {
+    SortedObject object(Add(key, Event(Event::value_t::object)));
+    object.map_->reserve(capacity);
+    return object;
   }
+  void Reserve(size_t capacity) { map_->reserve(capacity); }
   Event& AddString(absl::string_view key, absl::string_view value) {
     return Add(key, Event(Event::string_t(value.data(), value.size())));
   }
@@ -278,30 +278,33 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
 
   Event event(Event::value_t::object);  // not object(): no initializer-list walk
   SortedObject root(event);
+  // container, kubernetes, and the stamp StreamScraper adds (@timestamp, data_stream, event,
+  // metricset, service).
+  root.Reserve(7);
   if (!c.container_id.empty() || !c.image.empty()) {
-    SortedObject ecs = root.AddObject("container");
+    SortedObject ecs = root.AddObject("container", 3);
     absl::string_view runtime, id;
     if (!c.container_id.empty()) std::tie(runtime, id) = SplitContainerId(c.container_id);
     if (!c.container_id.empty()) ecs.AddString("id", id);
-    if (!c.image.empty()) ecs.AddObject("image").AddString("name", c.image);
+    if (!c.image.empty()) ecs.AddObject("image", 1).AddString("name", c.image);
     if (!runtime.empty()) ecs.AddString("runtime", runtime);
   }
 
-  SortedObject k8s = root.AddObject("kubernetes");
+  SortedObject k8s = root.AddObject("kubernetes", metadata ? 11 : 4);
   if (metadata) AddShared(scrape, "annotation_", "annotations", pod->annotations, k8s);
   {
-    SortedObject container = k8s.AddObject("container");
+    SortedObject container = k8s.AddObject("container", 6);
     if (c.cpu_request || c.cpu_limit) {
-      SortedObject cpu = container.AddObject("cpu");
-      if (c.cpu_limit) cpu.AddObject("limit").Add("cores", *c.cpu_limit);
-      if (c.cpu_request) cpu.AddObject("request").Add("cores", *c.cpu_request);
+      SortedObject cpu = container.AddObject("cpu", 2);
+      if (c.cpu_limit) cpu.AddObject("limit", 1).Add("cores", *c.cpu_limit);
+      if (c.cpu_request) cpu.AddObject("request", 1).Add("cores", *c.cpu_request);
     }
     if (!c.container_id.empty()) container.AddString("id", SplitContainerId(c.container_id).second);
     if (c.memory_request || c.memory_limit) {
-      SortedObject memory = container.AddObject("memory");
-      if (c.memory_limit) memory.AddObject("limit").Add("bytes", JsonNumber(*c.memory_limit));
+      SortedObject memory = container.AddObject("memory", 2);
+      if (c.memory_limit) memory.AddObject("limit", 1).Add("bytes", JsonNumber(*c.memory_limit));
       if (c.memory_request) {
-        memory.AddObject("request").Add("bytes", JsonNumber(*c.memory_request));
+        memory.AddObject("request", 1).Add("bytes", JsonNumber(*c.memory_request));
       }
     }
     container.AddString("name", name);
@@ -312,7 +315,7 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
     if (c.last_terminated_exitcode || !c.last_terminated_reason.empty() ||
         c.last_terminated_timestamp || !c.phase.empty() || c.ready || !reason.empty() ||
         c.restarts) {
-      SortedObject status = container.AddObject("status");
+      SortedObject status = container.AddObject("status", 7);
       if (c.last_terminated_exitcode) {
         status.Add("last_terminated_exitcode", JsonNumber(*c.last_terminated_exitcode));
       }
@@ -339,13 +342,13 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
       deployment = *d;
     }
   }
-  if (owner_kind == "DaemonSet") k8s.AddObject("daemonset").AddString("name", owner);
-  if (!deployment.empty()) k8s.AddObject("deployment").AddString("name", deployment);
-  if (owner_kind == "Job") k8s.AddObject("job").AddString("name", owner);
+  if (owner_kind == "DaemonSet") k8s.AddObject("daemonset", 1).AddString("name", owner);
+  if (!deployment.empty()) k8s.AddObject("deployment", 1).AddString("name", deployment);
+  if (owner_kind == "Job") k8s.AddObject("job", 1).AddString("name", owner);
   if (metadata) AddShared(scrape, "label_", "labels", pod->labels, k8s);
   k8s.AddString("namespace", ns);
   if (!node.empty()) {
-    SortedObject node_object = k8s.AddObject("node");
+    SortedObject node_object = k8s.AddObject("node", 2);
     if (options.add_metadata) {
       if (SharedPart* labels = scratch.node_labels.Find(NodeKey(node))) {
         AddShared(scrape, "label_", "labels", *labels, node_object);
@@ -354,15 +357,15 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
     node_object.AddString("name", node);
   }
   {
-    SortedObject pod_object = k8s.AddObject("pod");
+    SortedObject pod_object = k8s.AddObject("pod", 3);
     if (metadata && !pod->ip.empty()) pod_object.AddString("ip", pod->ip);
     pod_object.AddString("name", pod_name);
     if (!pod_uid.empty()) pod_object.AddString("uid", pod_uid);
   }
   if (owner_kind == "ReplicaSet" && !owner.empty()) {
-    k8s.AddObject("replicaset").AddString("name", owner);
+    k8s.AddObject("replicaset", 1).AddString("name", owner);
   }
-  if (owner_kind == "StatefulSet") k8s.AddObject("statefulset").AddString("name", owner);
+  if (owner_kind == "StatefulSet") k8s.AddObject("statefulset", 1).AddString("name", owner);
   return event;
 }
 

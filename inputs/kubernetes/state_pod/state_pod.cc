@@ -79,12 +79,13 @@ void StatePod::Collect(const Exposition& scrape, const CollectOptions&,
     Event event = Event::object();
     Event& k8s = event["kubernetes"];
     k8s["namespace"] = std::get<0>(key);
+    if (!pod.node.empty()) k8s["node"]["name"] = pod.node;
+    // Last key of k8s: an insertion into an Event object moves its values (see event.h).
     Event& p = k8s["pod"];
     p["name"] = std::get<1>(key);
     if (!pod.uid.empty()) p["uid"] = pod.uid;
     if (!pod.host_ip.empty()) p["host_ip"] = pod.host_ip;
     if (!pod.ip.empty()) p["ip"] = pod.ip;
-    if (!pod.node.empty()) k8s["node"]["name"] = pod.node;
     Event status = Event::object();
     if (!pod.phase.empty()) status["phase"] = AsciiLower(pod.phase);
     if (!pod.ready.empty()) status["ready"] = AsciiLower(pod.ready);
