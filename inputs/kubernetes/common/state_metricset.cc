@@ -45,6 +45,16 @@ std::pair<absl::string_view, absl::string_view> SplitContainerId(absl::string_vi
   return {id.substr(0, sep), id.substr(sep + 3)};
 }
 
+void ApplyStamp(const EventStamp& stamp, Event* event) {
+  Event::object_t& root = event->get_ref<Event::object_t&>();
+  root.reserve(root.size() + 5);
+  root.emplace("@timestamp", stamp.timestamp);
+  if (!stamp.data_stream.empty()) root.emplace("data_stream", stamp.data_stream);
+  root.emplace("event", stamp.event);
+  root.emplace("metricset", stamp.metricset);
+  root.emplace("service", stamp.service);
+}
+
 Event JsonNumber(double v) {
   if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15) {
     return static_cast<int64_t>(v);

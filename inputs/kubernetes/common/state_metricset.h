@@ -25,12 +25,28 @@
 
 namespace gatehouse::kubernetes {
 
+// The fields the `kubernetes/metrics` input adds to every event of one metricset in one scrape
+// (StreamScraper builds it once per scrape and metricset).
+struct EventStamp {
+  Event timestamp;    // @timestamp
+  Event data_stream;  // data_stream.*; left out when an empty object
+  Event event;        // event.{dataset,duration,module}
+  Event metricset;    // metricset.{name,period}
+  Event service;      // service.{address,type}
+};
+
+// Copies `stamp` into `event` (an object); keys the event already has are kept.
+void ApplyStamp(const EventStamp& stamp, Event* event);
+
 // What a stream asks of its metricsets beyond the scrape itself.
 struct CollectOptions {
   // `add_metadata`: enrich each event with what the same scrape says about its pod and node
   // (kube_pod_info, kube_pod_labels, kube_pod_annotations, kube_node_labels,
   // kube_replicaset_owner). Off: those families are not even parsed.
   bool add_metadata = false;
+  // When set, Collect applies it to each event as soon as it has built it (ApplyStamp), while
+  // the event is still in cache: after the whole scrape its memory is long out of cache.
+  const EventStamp* stamp = nullptr;
 };
 
 class StateMetricset {
@@ -42,7 +58,8 @@ class StateMetricset {
   virtual void AddFamilies(const CollectOptions& options,
                            prometheus::FamilyFilter* filter) const = 0;
   // Appends one event per object (container, pod, node) found in the scrape, in first-seen
-  // order. Appending to a vector the caller reuses keeps large allocations out of the scrape.
+  // order, each stamped with `options.stamp` when set. Appending to a vector the caller reuses
+  // keeps large allocations out of the scrape.
   virtual void Collect(const prometheus::Exposition& scrape, const CollectOptions& options,
                        std::vector<Event>* events) const = 0;
 

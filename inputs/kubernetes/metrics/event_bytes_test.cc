@@ -34,6 +34,12 @@ size_t ExpectStdMapBytes(const std::string& body, const std::string& what) {
       EXPECT_OK(scraper.Scrape(body, "http://ksm:8080/metrics", absl::FromUnixMillis(1700000000123),
                                absl::Milliseconds(12), &events));
       for (const Event& event : events) {
+        // Every metricset stamps its events (CollectOptions::stamp).
+        EXPECT_EQ(event.value("@timestamp", ""), "2023-11-14T22:13:20.123Z") << name;
+        EXPECT_EQ(event["event"].value("dataset", ""), "kubernetes." + name);
+        EXPECT_EQ(event["metricset"].value("name", ""), name);
+        EXPECT_EQ(event["service"].value("address", ""), "http://ksm:8080/metrics");
+        EXPECT_EQ(event["data_stream"].value("dataset", ""), "kubernetes.state");
         std::string line;
         AppendNdjsonLine(event, &line);
         const nlohmann::json converted(event);

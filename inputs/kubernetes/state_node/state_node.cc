@@ -49,7 +49,7 @@ void StateNode::AddFamilies(const CollectOptions&, prometheus::FamilyFilter* fil
   filter->AddPrefix("kube_node_");
 }
 
-void StateNode::Collect(const Exposition& scrape, const CollectOptions&,
+void StateNode::Collect(const Exposition& scrape, const CollectOptions& options,
                        std::vector<Event>* events) const {
   KeyedTable<NodeKey, Node> nodes;
   for (const Sample& s : scrape.samples()) {
@@ -96,6 +96,7 @@ void StateNode::Collect(const Exposition& scrape, const CollectOptions&,
     if (n.allocatable.memory) node["memory"]["allocatable"]["bytes"] = JsonNumber(*n.allocatable.memory);
     if (n.capacity.pods) node["pod"]["capacity"]["total"] = JsonNumber(*n.capacity.pods);
     if (n.allocatable.pods) node["pod"]["allocatable"]["total"] = JsonNumber(*n.allocatable.pods);
+    if (options.stamp != nullptr) ApplyStamp(*options.stamp, &event);
     events->push_back(std::move(event));
   }
 }

@@ -25,7 +25,7 @@ void StatePod::AddFamilies(const CollectOptions&, prometheus::FamilyFilter* filt
       .AddName("kube_pod_status_ready_time");
 }
 
-void StatePod::Collect(const Exposition& scrape, const CollectOptions&,
+void StatePod::Collect(const Exposition& scrape, const CollectOptions& options,
                        std::vector<Event>* events) const {
   KeyedTable<PodKey, Pod> pods;
   for (const Sample& s : scrape.samples()) {
@@ -93,6 +93,7 @@ void StatePod::Collect(const Exposition& scrape, const CollectOptions&,
     if (!pod.reason.empty()) status["reason"] = AsciiLower(pod.reason);
     if (pod.ready_time) status["ready_time"] = *pod.ready_time;
     if (!status.empty()) p["status"] = std::move(status);
+    if (options.stamp != nullptr) ApplyStamp(*options.stamp, &event);
     events->push_back(std::move(event));
   }
 }
