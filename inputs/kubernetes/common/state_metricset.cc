@@ -55,6 +55,23 @@ void ApplyStamp(const EventStamp& stamp, Event* event) {
   root.emplace("service", stamp.service);
 }
 
+StampAppender::StampAppender(const EventStamp* stamp) {
+  if (stamp == nullptr) return;
+  parts_[count_++] = {"@timestamp", &stamp->timestamp};
+  if (!stamp->data_stream.empty()) parts_[count_++] = {"data_stream", &stamp->data_stream};
+  parts_[count_++] = {"event", &stamp->event};
+  parts_[count_++] = {"metricset", &stamp->metricset};
+  parts_[count_++] = {"service", &stamp->service};
+}
+
+void StampAppender::AppendBefore(absl::string_view key, Event::object_t& object) {
+  for (; next_ < count_ && (key.empty() || parts_[next_].key < key); ++next_) {
+    const absl::string_view part = parts_[next_].key;
+    object.emplace_hint(object.end(), std::string_view(part.data(), part.size()),
+                        *parts_[next_].value);
+  }
+}
+
 Event JsonNumber(double v) {
   if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15) {
     return static_cast<int64_t>(v);

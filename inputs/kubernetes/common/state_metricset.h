@@ -38,6 +38,28 @@ struct EventStamp {
 // Copies `stamp` into `event` (an object); keys the event already has are kept.
 void ApplyStamp(const EventStamp& stamp, Event* event);
 
+// The same for a builder that fills its event's top level in ascending key order: it calls
+// AppendBefore(key) before each of its own top-level keys and AppendRest() at the end, so every
+// stamp part is appended in order too (no insertion in the middle of the object).
+//
+// Thread contract: thread-compatible; one per event being built.
+class StampAppender {
+ public:
+  // `stamp` may be null: then it appends nothing.
+  explicit StampAppender(const EventStamp* stamp);
+  void AppendBefore(absl::string_view key, Event::object_t& object);
+  void AppendRest(Event::object_t& object) { AppendBefore(absl::string_view(), object); }
+
+ private:
+  struct Part {
+    absl::string_view key;
+    const Event* value;
+  };
+  Part parts_[5];  // in key order
+  int count_ = 0;
+  int next_ = 0;
+};
+
 // What a stream asks of its metricsets beyond the scrape itself.
 struct CollectOptions {
   // `add_metadata`: enrich each event with what the same scrape says about its pod and node

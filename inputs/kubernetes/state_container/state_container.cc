@@ -231,6 +231,7 @@ class SortedObject {
     return object;
   }
   void Reserve(size_t capacity) { map_->reserve(capacity); }
+  Event::object_t& map() { return *map_; }
   Event& AddString(absl::string_view key, absl::string_view value) {
     return Add(key, Event(Event::string_t(value.data(), value.size())));
   }
@@ -278,9 +279,10 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
 
   Event event(Event::value_t::object);  // not object(): no initializer-list walk
   SortedObject root(event);
-  // container, kubernetes, and the stamp StreamScraper adds (@timestamp, data_stream, event,
-  // metricset, service).
+  // container, kubernetes, and the stamp (@timestamp, data_stream, event, metricset, service).
   root.Reserve(7);
+  StampAppender stamp(options.stamp);
+  stamp.AppendBefore("container", root.map());
   if (!c.container_id.empty() || !c.image.empty()) {
     SortedObject ecs = root.AddObject("container", 3);
     absl::string_view runtime, id;
@@ -290,6 +292,7 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
     if (!runtime.empty()) ecs.AddString("runtime", runtime);
   }
 
+  stamp.AppendBefore("kubernetes", root.map());
   SortedObject k8s = root.AddObject("kubernetes", metadata ? 11 : 4);
   if (metadata) AddShared(scrape, "annotation_", "annotations", pod->annotations, k8s);
   {
@@ -366,6 +369,7 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
     k8s.AddObject("replicaset", 1).AddString("name", owner);
   }
   if (owner_kind == "StatefulSet") k8s.AddObject("statefulset", 1).AddString("name", owner);
+  stamp.AppendRest(root.map());
   return event;
 }
 
@@ -523,7 +527,6 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
     }
     const auto& [key, container] = containers.objects()[i];
     events->push_back(BuildEvent(key, container, scratch.pod_of[i], options, scrape, scratch));
-    if (options.stamp != nullptr) ApplyStamp(*options.stamp, &events->back());
   }
 }
 
