@@ -315,10 +315,12 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
                                : c.phase == "waiting"      ? c.waiting_reason
                                : !c.waiting_reason.empty() ? c.waiting_reason
                                                            : c.terminated_reason;
-    if (c.last_terminated_exitcode || !c.last_terminated_reason.empty() ||
-        c.last_terminated_timestamp || !c.phase.empty() || c.ready || !reason.empty() ||
-        c.restarts) {
-      SortedObject status = container.AddObject("status", 7);
+    const size_t status_fields =
+        c.last_terminated_exitcode.has_value() + !c.last_terminated_reason.empty() +
+        c.last_terminated_timestamp.has_value() + !c.phase.empty() + c.ready.has_value() +
+        !reason.empty() + c.restarts.has_value();
+    if (status_fields > 0) {
+      SortedObject status = container.AddObject("status", status_fields);
       if (c.last_terminated_exitcode) {
         status.Add("last_terminated_exitcode", JsonNumber(*c.last_terminated_exitcode));
       }
