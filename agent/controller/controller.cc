@@ -65,19 +65,42 @@ std::string DescribeVariables(const std::vector<std::pair<std::string, Value>>& 
   return absl::StrCat(" (", absl::StrJoin(parts, ", "), ")");
 }
 
+// One condition around a fixed config with a fixed string id: what it renders to is the
+// condition's verdict and nothing else.
+bool IsGatedConstant(const policy::InputSpec& input) {
+  if (input.conditions.size() != 1 || input.body.kind != policy::TemplateNode::Kind::kMap ||
+      input.body.condition != 0 || !input.body.constant_when_on.is_map()) {
+    return false;
+  }
+  const Value* id = input.body.constant_when_on.Find("id");
+  return id != nullptr && id->is_string();
+}
+
 }  // namespace
 
 Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
                        InputManager* manager, ControllerOptions options)
     : policy_(std::move(policy)), store_(store), options_(std::move(options)), manager_(manager) {
+  absl::flat_hash_map<absl::string_view, int32_t> gate_by_text;
   for (size_t i = 0; i < policy_->inputs.size(); ++i) {
-    for (Slot slot : policy_->inputs[i].slots) dependents_[slot].push_back(i);
+    const policy::InputSpec& input = policy_->inputs[i];
+    for (Slot slot : input.slots) dependents_[slot].push_back(i);
     declared_dynamic_.emplace_back();
-    for (const std::string& ns : policy_->inputs[i].namespaces) {
+    bool dynamic = false;
+    for (const std::string& ns : input.namespaces) {
       by_namespace_[ns].push_back(i);
       declared_dynamic_.back().push_back(options_.is_dynamic(ns));
+      dynamic = dynamic || declared_dynamic_.back().back();
+    }
+    gate_of_.push_back(-1);
+    if (!dynamic && IsGatedConstant(input)) {
+      auto [it, added] = gate_by_text.try_emplace(input.conditions[0].text,
+                                                  static_cast<int32_t>(gate_by_text.size()));
+      gate_of_.back() = it->second;
     }
   }
+  absl::MutexLock lock(&mu_);
+  gates_.resize(gate_by_text.size());
 }
 
 absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
@@ -171,18 +194,70 @@ int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapsh
   for (policy::RenderResult& copy : state.copies) {
     evaluations += copy.evaluations;
     LogSwitch(input, copy, first_render);
-    const bool want = copy.on && input.supported;
-    if (copy.instance != nullptr && (!want || copy.instance->id() != copy.id)) {
-      batch.Drop(copy.instance);
-      // Kept while off (its next start needs no new handle) unless its id changed.
-      if (want) copy.instance.reset();
-    }
-    if (!want) continue;
-    if (copy.instance == nullptr) copy.instance = manager_->Track(copy.id, input.type);
-    batch.Want(copy.instance, copy.config);
+    Reconcile(input, copy, batch);
   }
   evaluations_ += evaluations;
+  // The first member of a gate group rendered in this Apply gives the others its verdict.
+  if (gate_of_[index] >= 0 && provider.empty() && state.copies.size() == 1) {
+    const policy::RenderResult& copy = state.copies.front();
+    GateGroup& gate = gates_[gate_of_[index]];
+    gate.apply = applies_;
+    gate.shareable = !copy.failed && copy.evaluations == 1;
+    gate.on = copy.on;
+    gate.reason = copy.reason;
+    gate.variables = copy.variables;
+  }
   return evaluations;
+}
+
+void Controller::Reconcile(const policy::InputSpec& input, policy::RenderResult& copy,
+                           InputManager::Batch& batch) {
+  const bool want = copy.on && input.supported;
+  if (copy.instance != nullptr && (!want || copy.instance->id() != copy.id)) {
+    batch.Drop(copy.instance);
+    // Kept while off (its next start needs no new handle) unless its id changed.
+    if (want) copy.instance.reset();
+  }
+  if (!want) return;
+  if (copy.instance == nullptr) copy.instance = manager_->Track(copy.id, input.type);
+  batch.Want(copy.instance, copy.config);
+}
+
+bool Controller::TakeGateVerdict(size_t index, InputManager::Batch& batch) {
+  const GateGroup& gate = gates_[gate_of_[index]];
+  InputState& state = inputs_[index];
+  if (gate.apply != applies_ || !gate.shareable || !state.rendered ||
+      state.copies.size() != 1 || !state.copies.front().mapping_id.empty()) {
+    return false;
+  }
+  const policy::InputSpec& input = policy_->inputs[index];
+  policy::RenderResult& copy = state.copies.front();
+  // What RenderInputInto would do, knowing the verdict: the config is the fixed one, the id
+  // does not change, the condition read the same variables.
+  copy.was_on = copy.on;
+  ++copy.renders;
+  copy.on = gate.on;
+  copy.failed = false;
+  copy.evaluations = 0;
+  if (copy.reason != gate.reason) copy.reason.assign(gate.reason);
+  if (copy.variables.size() != gate.variables.size()) {
+    copy.variables = gate.variables;
+  } else {
+    for (size_t v = 0; v < gate.variables.size(); ++v) {
+      if (copy.variables[v].first != gate.variables[v].first) {
+        copy.variables[v].first.assign(gate.variables[v].first);
+      }
+      if (!copy.variables[v].second.Identical(gate.variables[v].second)) {
+        copy.variables[v].second = gate.variables[v].second;
+      }
+    }
+  }
+  if (copy.on && !copy.config.Identical(input.body.constant_when_on)) {
+    copy.config = input.body.constant_when_on;
+  }
+  LogSwitch(input, copy, /*first_render=*/false);
+  Reconcile(input, copy, batch);
+  return true;
 }
 
 void Controller::Apply(const std::vector<ChangeSet>& changes) {
@@ -213,13 +288,15 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   std::shared_ptr<const StoreSnapshot> snapshot = store_->Snapshot();
   absl::MutexLock lock(&mu_);
   generation_ = snapshot->generation();
+  ++applies_;
   int64_t evaluations = 0;
   const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
   {
     InputManager::Batch batch = manager_->BeginBatch();
     for (size_t i : affected) {
-      evaluations += RenderAndReconcile(i, *snapshot, with_mappings, batch);
       ++rerenders_;
+      if (gate_of_[i] >= 0 && TakeGateVerdict(i, batch)) continue;
+      evaluations += RenderAndReconcile(i, *snapshot, with_mappings, batch);
     }
     if (options_.applied) batch.OnActuated(options_.applied);
   }

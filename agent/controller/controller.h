@@ -81,6 +81,18 @@ class Controller {
   int64_t rerenders() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // Inputs that are one condition around a fixed config (the leader gate on a cluster-wide
+  // input, typically), not copied over a dynamic provider, grouped by the condition's text.
+  // Within one Apply a group's condition is evaluated once, for its first member rendered; the
+  // others take its verdict (their configs cannot differ from what they were).
+  struct GateGroup {
+    uint64_t apply = 0;      // the Apply whose verdict `on`, `reason`, `variables` hold
+    bool shareable = false;  // that verdict is a plain true or false (not a failure)
+    bool on = false;
+    std::string reason;
+    std::vector<std::pair<std::string, Value>> variables;
+  };
+
   struct InputState {
     // The copies' latest renders (each remembers the instance it runs as).
     std::vector<policy::RenderResult> copies;
@@ -94,8 +106,14 @@ class Controller {
   // `with_mappings`: the dynamic providers that have mappings in `snapshot` (sorted).
   int64_t RenderAndReconcile(size_t input, const StoreSnapshot& snapshot,
                              const std::vector<std::string>& with_mappings,
-                             InputManager::Batch& batch)
+                             InputManager::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Input `input` (in a gate group) takes its group's verdict of this Apply; false when the
+  // group has none to share (then it is rendered as usual).
+  bool TakeGateVerdict(size_t input, InputManager::Batch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tells `batch` what the instance of `copy` should be.
+  void Reconcile(const policy::InputSpec& input, policy::RenderResult& copy,
+                 InputManager::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static std::vector<std::string> ProvidersWithMappings(const StoreSnapshot& snapshot);
   void LogSwitch(const policy::InputSpec& input, const policy::RenderResult& copy,
                  bool first_render) const;
@@ -110,9 +128,14 @@ class Controller {
   // By input, parallel to its `namespaces`: declared dynamic (ControllerOptions::is_dynamic).
   std::vector<std::vector<bool>> declared_dynamic_;
 
+  // By input: its gate group, or -1.
+  std::vector<int32_t> gate_of_;
+
   mutable absl::Mutex mu_;
   InputManager* const manager_ ABSL_PT_GUARDED_BY(mu_);
   std::vector<InputState> inputs_ ABSL_GUARDED_BY(mu_);
+  std::vector<GateGroup> gates_ ABSL_GUARDED_BY(mu_);
+  uint64_t applies_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t evaluations_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t rerenders_ ABSL_GUARDED_BY(mu_) = 0;
