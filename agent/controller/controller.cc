@@ -118,7 +118,7 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
   int64_t evaluations = 0;
   const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
   {
-    InputManager::Batch batch = controller->manager_->BeginBatch();
+    InputManager::Batch batch(controller->manager_);
     for (size_t i = 0; i < controller->inputs_.size(); ++i) {
       evaluations += controller->RenderAndReconcile(i, *snapshot, with_mappings, batch);
     }
@@ -292,7 +292,7 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   int64_t evaluations = 0;
   const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
   {
-    InputManager::Batch batch = manager_->BeginBatch();
+    InputManager::Batch batch(manager_);
     for (size_t i : affected) {
       ++rerenders_;
       if (gate_of_[i] >= 0 && TakeGateVerdict(i, batch)) continue;

@@ -74,6 +74,7 @@ void InputManager::MarkDirty(const std::shared_ptr<DesiredInstance>& desired) {
 
 void InputManager::Batch::Want(const std::shared_ptr<DesiredInstance>& desired, const Value& config) {
   DesiredInstance& d = *desired;
+  manager_->mu_.AssertHeld();  // this batch holds it (and `d` is this manager's)
   d.manager_->mu_.AssertHeld();
   if (d.run_ && d.config_.Identical(config)) {
     // Already wanted so: hand it over again only to retry a start that did not happen.
@@ -88,6 +89,7 @@ void InputManager::Batch::Want(const std::shared_ptr<DesiredInstance>& desired, 
 
 void InputManager::Batch::Drop(const std::shared_ptr<DesiredInstance>& desired) {
   DesiredInstance& d = *desired;
+  manager_->mu_.AssertHeld();
   d.manager_->mu_.AssertHeld();
   if (!d.run_ && (d.dirty_ || d.outcome_.state == State::kStopped ||
                   d.outcome_.state == State::kPending)) {

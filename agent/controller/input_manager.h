@@ -80,10 +80,11 @@ class InputManager {
     absl::Status error;  // kWaiting, kFailed
   };
 
-  // Wants handed to the worker together when the batch ends. Holds the manager's lock: build it,
-  // fill it, let it go.
+  // Wants handed to the worker together when the batch ends. Holds the manager's lock: build it
+  // (`InputManager::Batch batch(&manager);`), fill it, let it go.
   class ABSL_SCOPED_LOCKABLE Batch {
    public:
+    explicit Batch(InputManager* manager) ABSL_EXCLUSIVE_LOCK_FUNCTION(manager->mu_);
     ~Batch() ABSL_UNLOCK_FUNCTION();
     Batch(const Batch&) = delete;
     Batch& operator=(const Batch&) = delete;
@@ -98,8 +99,6 @@ class InputManager {
     void OnActuated(std::function<void()> done);
 
    private:
-    friend class InputManager;
-    explicit Batch(InputManager* manager) ABSL_EXCLUSIVE_LOCK_FUNCTION(manager->mu_);
     InputManager* const manager_;
     bool handed_over_ = false;
   };
@@ -114,7 +113,6 @@ class InputManager {
 
   // The handle one input copy's wants go through, for instance id `id` of input type `type`.
   std::shared_ptr<DesiredInstance> Track(std::string id, std::string type);
-  Batch BeginBatch() { return Batch(this); }
   Outcome OutcomeOf(const DesiredInstance& desired) const ABSL_LOCKS_EXCLUDED(mu_);
   // Blocks until every want handed over so far has been acted on.
   void WaitIdle() ABSL_LOCKS_EXCLUDED(mu_);
@@ -130,7 +128,8 @@ class InputManager {
   // Waits for the pending wants, then stops every running instance whose id is not in `keep`
   // (a reload drops removed inputs).
   void RetainOnly(const std::set<std::string>& keep) ABSL_LOCKS_EXCLUDED(mu_, actuate_mu_);
-  // Drops the pending wants and stops every instance (shutdown, new outputs).
+  // Drops the pending wants and stops every instance (shutdown; new outputs, after which a new
+  // controller tracks its copies afresh: the outcomes of earlier wants are not updated).
   void StopAll() ABSL_LOCKS_EXCLUDED(mu_, actuate_mu_);
 
   // `gate` (may be null) outlives the manager. Set before the first want.
