@@ -167,6 +167,18 @@ const Value* ReuseString(absl::string_view text, const Value* previous, Value* s
   return storage;
 }
 
+// Whether `id` is `base` + "-" + the copy's provider + "-" + its mapping id.
+bool IsCopyId(absl::string_view id, absl::string_view base, const CopyInfo& copy) {
+  const size_t size = base.size() + copy.provider.size() + copy.mapping_id.size() + 2;
+  if (id.size() != size) return false;
+  const size_t mapping_at = size - copy.mapping_id.size();
+  const size_t provider_at = base.size() + 1;
+  return id[base.size()] == '-' && id[mapping_at - 1] == '-' &&
+         id.substr(mapping_at) == copy.mapping_id &&
+         id.substr(provider_at, copy.provider.size()) == copy.provider &&
+         id.substr(0, base.size()) == base;
+}
+
 // The entries a copy sets, in the previous config (one walk).
 struct CopyExtras {
   const Value* id = nullptr;
@@ -385,30 +397,40 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
                           result->variables.end());
 
   // The id: the rendered `id` as text (else the policy's), with the copy's suffix.
-  thread_local std::string id;
-  id.clear();
   const Value* rendered_id = outcome == Outcome::kOk ? FindEntry(top.entries, "id") : nullptr;
-  if (rendered_id != nullptr) {
-    AppendStringified(*rendered_id, &id);
-  } else {
-    id.append(input.id);
-  }
   Value original_id_storage, id_storage, processors_storage;
   bool extras = false;  // entries added to (or replaced in) the rendered map
   const CopyExtras previous_extras =
       outcome == Outcome::kOk ? FindCopyExtras(previous) : CopyExtras{};
-  if (outcome == Outcome::kOk && copy != nullptr) {
+  if (copy != nullptr && rendered_id != nullptr && rendered_id->is_string() &&
+      previous_extras.original_id != nullptr && previous_extras.original_id->is_string() &&
+      previous_extras.original_id->as_string() == rendered_id->as_string() &&
+      IsCopyId(result->id, rendered_id->as_string(), *copy)) {
+    // The same id as last time (a copy's usual case): nothing to build.
     extras = true;
-    SetEntry(top.entries, "original_id",
-             ReuseString(id, previous_extras.original_id, &original_id_storage));
+    SetEntry(top.entries, "original_id", previous_extras.original_id);
+  } else {
+    // The id: the rendered `id` as text (else the policy's), with the copy's suffix.
+    thread_local std::string id;
+    id.clear();
+    if (rendered_id != nullptr) {
+      AppendStringified(*rendered_id, &id);
+    } else {
+      id.append(input.id);
+    }
+    if (outcome == Outcome::kOk && copy != nullptr) {
+      extras = true;
+      SetEntry(top.entries, "original_id",
+               ReuseString(id, previous_extras.original_id, &original_id_storage));
+    }
+    if (copy != nullptr) absl::StrAppend(&id, "-", copy->provider, "-", copy->mapping_id);
+    if (result->id != id) result->id.assign(id);
   }
-  if (copy != nullptr) absl::StrAppend(&id, "-", copy->provider, "-", copy->mapping_id);
-  if (result->id != id) result->id.assign(id);
   if (outcome != Outcome::kOk) return false;
 
   if (rendered_id == nullptr || !rendered_id->is_string() || copy != nullptr) {
     extras = true;
-    SetEntry(top.entries, "id", ReuseString(id, previous_extras.id, &id_storage));
+    SetEntry(top.entries, "id", ReuseString(result->id, previous_extras.id, &id_storage));
   }
   if (copy != nullptr) {
     if (const Value* processors = CopyProcessors(*copy, top.entries, previous_extras.processors,
