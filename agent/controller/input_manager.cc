@@ -1,5 +1,6 @@
 #include "agent/controller/input_manager.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -121,9 +122,12 @@ void InputManager::WaitIdle() {
 }
 
 void InputManager::WorkerLoop() {
-  std::vector<Intent> intents;
+  // The wants' lock is taken a chunk at a time, so a reconcile waits at most one chunk for it.
+  constexpr size_t kChunk = 256;
   std::vector<std::shared_ptr<DesiredInstance>> taken;
   std::vector<std::function<void()>> done;
+  std::vector<Intent> intents;
+  std::vector<Outcome> outcomes;
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -136,48 +140,52 @@ void InputManager::WorkerLoop() {
       worker_busy_ = true;
       taken.swap(dirty_);
       done.swap(done_);
-      intents.reserve(taken.size());
-      for (std::shared_ptr<DesiredInstance>& desired : taken) {
-        desired->manager_->mu_.AssertHeld();
-        desired->dirty_ = false;
-        const bool run = desired->run_;
-        Value config = run ? desired->config_ : Value();
-        intents.push_back(Intent{std::move(desired), run, std::move(config)});
-      }
-      taken.clear();
     }
-    // Act outside the wants' lock: a slow Start or Stop does not hold up the next batch.
-    std::vector<Outcome> outcomes(intents.size());
-    {
-      absl::MutexLock lock(&actuate_mu_);
-      for (size_t i = 0; i < intents.size(); ++i) {
-        const Intent& intent = intents[i];
-        const std::string& id = intent.desired->id();
-        if (!intent.run) {
-          StopLocked(id);
-          outcomes[i].state = State::kStopped;
-          continue;
-        }
-        absl::Status started = EnsureLocked(id, intent.desired->type(), intent.config);
-        if (started.ok()) {
-          outcomes[i].state = State::kRunning;
-        } else {
-          outcomes[i].state = absl::IsUnavailable(started) ? State::kWaiting : State::kFailed;
-          outcomes[i].error = std::move(started);
+    for (size_t begin = 0; begin < taken.size(); begin += kChunk) {
+      const size_t end = std::min(taken.size(), begin + kChunk);
+      intents.clear();
+      {
+        // Each want as it is now: a want changed since it was handed over is read as it last is.
+        absl::MutexLock lock(&mu_);
+        for (size_t i = begin; i < end; ++i) {
+          DesiredInstance& desired = *taken[i];
+          desired.manager_->mu_.AssertHeld();
+          desired.dirty_ = false;
+          intents.push_back(
+              Intent{std::move(taken[i]), desired.run_, desired.run_ ? desired.config_ : Value()});
         }
       }
-    }
-    InputsRunning()->Set(static_cast<double>(running_count()));
-    {
+      // Act outside the wants' lock: a slow Start or Stop does not hold up the next batch.
+      outcomes.assign(intents.size(), Outcome{});
+      {
+        absl::MutexLock lock(&actuate_mu_);
+        for (size_t i = 0; i < intents.size(); ++i) {
+          const Intent& intent = intents[i];
+          const std::string& id = intent.desired->id();
+          if (!intent.run) {
+            StopLocked(id);
+            outcomes[i].state = State::kStopped;
+            continue;
+          }
+          absl::Status started = EnsureLocked(id, intent.desired->type(), intent.config);
+          if (started.ok()) {
+            outcomes[i].state = State::kRunning;
+          } else {
+            outcomes[i].state = absl::IsUnavailable(started) ? State::kWaiting : State::kFailed;
+            outcomes[i].error = std::move(started);
+          }
+        }
+      }
       absl::MutexLock lock(&mu_);
       for (size_t i = 0; i < intents.size(); ++i) {
-        DesiredInstance& d = *intents[i].desired;
-        d.manager_->mu_.AssertHeld();
-        d.outcome_ = std::move(outcomes[i]);
-        d.acted_config_ = std::move(intents[i].config);
+        DesiredInstance& desired = *intents[i].desired;
+        desired.manager_->mu_.AssertHeld();
+        desired.outcome_ = std::move(outcomes[i]);
       }
     }
+    taken.clear();
     intents.clear();
+    InputsRunning()->Set(static_cast<double>(running_count()));
     for (std::function<void()>& f : done) f();
     done.clear();
   }

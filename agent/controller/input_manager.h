@@ -200,8 +200,6 @@ class DesiredInstance {
   Value config_ ABSL_GUARDED_BY(manager_->mu_);
   bool dirty_ ABSL_GUARDED_BY(manager_->mu_) = false;  // in the manager's list of wants to act on
   InputManager::Outcome outcome_ ABSL_GUARDED_BY(manager_->mu_);
-  // The config the outcome is about (the worker acted on it).
-  Value acted_config_ ABSL_GUARDED_BY(manager_->mu_);
 };
 
 }  // namespace gatehouse::controller
