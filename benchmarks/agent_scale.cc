@@ -132,6 +132,7 @@ absl::StatusOr<std::unique_ptr<AgentState>> AgentState::Create(const std::string
                    controller::Controller::Create(
                        std::make_shared<const policy::Policy>(std::move(policy)), &store,
                        state->manager_.get(), options));
+  state->manager_->WaitIdle();
   return state;
 }
 

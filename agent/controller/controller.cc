@@ -21,6 +21,8 @@ absl::string_view StateName(InputStatus::State state) {
       return "failed";
     case InputStatus::State::kWaiting:
       return "waiting";
+    case InputStatus::State::kStarting:
+      return "starting";
   }
   return "unknown";
 }
@@ -30,7 +32,6 @@ namespace {
 // The controller's series in /metrics (one set per process: every controller shares them).
 struct ControllerMetrics {
   Counter* evaluations;
-  Gauge* inputs_running;
   Histogram* reconcile_seconds;
 };
 const ControllerMetrics& Metrics() {
@@ -39,7 +40,6 @@ const ControllerMetrics& Metrics() {
     return ControllerMetrics{
         registry.GetCounter("gatehouse_condition_evaluations_total",
                             "Conditions evaluated by the controller"),
-        registry.GetGauge("gatehouse_inputs_running", "Input instances running"),
         registry.GetHistogram("gatehouse_reconcile_duration_seconds",
                               "Time from a batch of variable changes to the reconciled inputs",
                               {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1})};
@@ -65,19 +65,42 @@ std::string DescribeVariables(const std::vector<std::pair<std::string, Value>>& 
   return absl::StrCat(" (", absl::StrJoin(parts, ", "), ")");
 }
 
+// One condition around a fixed config with a fixed string id: what it renders to is the
+// condition's verdict and nothing else.
+bool IsGatedConstant(const policy::InputSpec& input) {
+  if (input.conditions.size() != 1 || input.body.kind != policy::TemplateNode::Kind::kMap ||
+      input.body.condition != 0 || !input.body.constant_when_on.is_map()) {
+    return false;
+  }
+  const Value* id = input.body.constant_when_on.Find("id");
+  return id != nullptr && id->is_string();
+}
+
 }  // namespace
 
 Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
                        InputManager* manager, ControllerOptions options)
     : policy_(std::move(policy)), store_(store), options_(std::move(options)), manager_(manager) {
+  absl::flat_hash_map<absl::string_view, int32_t> gate_by_text;
   for (size_t i = 0; i < policy_->inputs.size(); ++i) {
-    for (Slot slot : policy_->inputs[i].slots) dependents_[slot].push_back(i);
+    const policy::InputSpec& input = policy_->inputs[i];
+    for (Slot slot : input.slots) dependents_[slot].push_back(i);
     declared_dynamic_.emplace_back();
-    for (const std::string& ns : policy_->inputs[i].namespaces) {
+    bool dynamic = false;
+    for (const std::string& ns : input.namespaces) {
       by_namespace_[ns].push_back(i);
       declared_dynamic_.back().push_back(options_.is_dynamic(ns));
+      dynamic = dynamic || declared_dynamic_.back().back();
+    }
+    gate_of_.push_back(-1);
+    if (!dynamic && IsGatedConstant(input)) {
+      auto [it, added] = gate_by_text.try_emplace(input.conditions[0].text,
+                                                  static_cast<int32_t>(gate_by_text.size()));
+      gate_of_.back() = it->second;
     }
   }
+  absl::MutexLock lock(&mu_);
+  gates_.resize(gate_by_text.size());
 }
 
 absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
@@ -94,11 +117,13 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
   controller->generation_ = snapshot->generation();
   int64_t evaluations = 0;
   const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
-  for (size_t i = 0; i < controller->inputs_.size(); ++i) {
-    evaluations += controller->RenderAndReconcile(i, *snapshot, with_mappings);
+  {
+    InputManager::Batch batch(controller->manager_);
+    for (size_t i = 0; i < controller->inputs_.size(); ++i) {
+      evaluations += controller->RenderAndReconcile(i, *snapshot, with_mappings, batch);
+    }
   }
   Metrics().evaluations->Increment(evaluations);
-  Metrics().inputs_running->Set(static_cast<double>(controller->manager_->running_count()));
   return controller;
 }
 
@@ -133,7 +158,8 @@ std::vector<std::string> Controller::ProvidersWithMappings(const StoreSnapshot& 
 }
 
 int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot,
-                                       const std::vector<std::string>& with_mappings) {
+                                       const std::vector<std::string>& with_mappings,
+                                       InputManager::Batch& batch) {
   const policy::InputSpec& input = policy_->inputs[index];
   InputState& state = inputs_[index];
   // The first namespace that is dynamic: declared so, or with mappings now.
@@ -162,32 +188,76 @@ int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapsh
   const bool first_render = !state.rendered;
   state.rendered = true;
   for (const policy::RenderResult& gone : removed) {
-    if (!gone.running_as.empty()) manager_->Stop(gone.running_as);
-    if (!state.start_errors.empty()) state.start_errors.erase(gone.id);
+    if (gone.instance != nullptr) batch.Drop(gone.instance);
   }
   int64_t evaluations = 0;
   for (policy::RenderResult& copy : state.copies) {
     evaluations += copy.evaluations;
     LogSwitch(input, copy, first_render);
-    const bool want = copy.on && input.supported;
-    if (!copy.running_as.empty() && (!want || copy.running_as != copy.id)) {
-      manager_->Stop(copy.running_as);
-      copy.running_as.clear();
-    }
-    if (!want) {
-      if (!state.start_errors.empty()) state.start_errors.erase(copy.id);
-      continue;
-    }
-    absl::Status started = manager_->Ensure(copy.id, input.type, copy.config);
-    if (started.ok()) {
-      if (copy.running_as != copy.id) copy.running_as = copy.id;
-      if (!state.start_errors.empty()) state.start_errors.erase(copy.id);
-    } else {
-      state.start_errors[copy.id] = std::move(started);
-    }
+    Reconcile(input, copy, batch);
   }
   evaluations_ += evaluations;
+  // The first member of a gate group rendered in this Apply gives the others its verdict.
+  if (gate_of_[index] >= 0 && provider.empty() && state.copies.size() == 1) {
+    const policy::RenderResult& copy = state.copies.front();
+    GateGroup& gate = gates_[gate_of_[index]];
+    gate.apply = applies_;
+    gate.shareable = !copy.failed && copy.evaluations == 1;
+    gate.on = copy.on;
+    gate.reason = copy.reason;
+    gate.variables = copy.variables;
+  }
   return evaluations;
+}
+
+void Controller::Reconcile(const policy::InputSpec& input, policy::RenderResult& copy,
+                           InputManager::Batch& batch) {
+  const bool want = copy.on && input.supported;
+  if (copy.instance != nullptr && (!want || copy.instance->id() != copy.id)) {
+    batch.Drop(copy.instance);
+    // Kept while off (its next start needs no new handle) unless its id changed.
+    if (want) copy.instance.reset();
+  }
+  if (!want) return;
+  if (copy.instance == nullptr) copy.instance = manager_->Track(copy.id, input.type);
+  batch.Want(copy.instance, copy.config);
+}
+
+bool Controller::TakeGateVerdict(size_t index, InputManager::Batch& batch) {
+  const GateGroup& gate = gates_[gate_of_[index]];
+  InputState& state = inputs_[index];
+  if (gate.apply != applies_ || !gate.shareable || !state.rendered ||
+      state.copies.size() != 1 || !state.copies.front().mapping_id.empty()) {
+    return false;
+  }
+  const policy::InputSpec& input = policy_->inputs[index];
+  policy::RenderResult& copy = state.copies.front();
+  // What RenderInputInto would do, knowing the verdict: the config is the fixed one, the id
+  // does not change, the condition read the same variables.
+  copy.was_on = copy.on;
+  ++copy.renders;
+  copy.on = gate.on;
+  copy.failed = false;
+  copy.evaluations = 0;
+  if (copy.reason != gate.reason) copy.reason.assign(gate.reason);
+  if (copy.variables.size() != gate.variables.size()) {
+    copy.variables = gate.variables;
+  } else {
+    for (size_t v = 0; v < gate.variables.size(); ++v) {
+      if (copy.variables[v].first != gate.variables[v].first) {
+        copy.variables[v].first.assign(gate.variables[v].first);
+      }
+      if (!copy.variables[v].second.Identical(gate.variables[v].second)) {
+        copy.variables[v].second = gate.variables[v].second;
+      }
+    }
+  }
+  if (copy.on && !copy.config.Identical(input.body.constant_when_on)) {
+    copy.config = input.body.constant_when_on;
+  }
+  LogSwitch(input, copy, /*first_render=*/false);
+  Reconcile(input, copy, batch);
+  return true;
 }
 
 void Controller::Apply(const std::vector<ChangeSet>& changes) {
@@ -209,23 +279,29 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
     affected.clear();
     for (size_t i = 0; i < policy_->inputs.size(); ++i) affected.push_back(i);
   }
-  std::sort(affected.begin(), affected.end());
+  // One changed slot gives its dependents already sorted (most change sets).
+  if (!std::is_sorted(affected.begin(), affected.end())) {
+    std::sort(affected.begin(), affected.end());
+  }
   affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
   const absl::Time started = absl::Now();
   std::shared_ptr<const StoreSnapshot> snapshot = store_->Snapshot();
-  absl::ReleasableMutexLock lock(&mu_);
+  absl::MutexLock lock(&mu_);
   generation_ = snapshot->generation();
+  ++applies_;
   int64_t evaluations = 0;
   const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
-  for (size_t i : affected) {
-    evaluations += RenderAndReconcile(i, *snapshot, with_mappings);
-    ++rerenders_;
+  {
+    InputManager::Batch batch(manager_);
+    for (size_t i : affected) {
+      ++rerenders_;
+      if (gate_of_[i] >= 0 && TakeGateVerdict(i, batch)) continue;
+      evaluations += RenderAndReconcile(i, *snapshot, with_mappings, batch);
+    }
+    if (options_.applied) batch.OnActuated(options_.applied);
   }
   Metrics().evaluations->Increment(evaluations);
-  Metrics().inputs_running->Set(static_cast<double>(manager_->running_count()));
   Metrics().reconcile_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - started));
-  lock.Release();
-  if (options_.applied) options_.applied();
 }
 
 void Controller::Run(absl::Notification* stop) {
@@ -260,18 +336,22 @@ std::vector<InputStatus> Controller::Statuses() const {
       if (copy.on) status.config = copy.config;
       status.reason = copy.reason;
       if (copy.on) {
-        auto error = inputs_[i].start_errors.find(copy.id);
+        const InputManager::Outcome outcome =
+            copy.instance != nullptr ? manager_->OutcomeOf(*copy.instance)
+                                     : InputManager::Outcome{};
         if (!input.supported) {
           status.state = InputStatus::State::kFailed;
           status.reason = absl::StrCat("input type '", input.type, "' is not supported");
-        } else if (error != inputs_[i].start_errors.end()) {
-          status.state = absl::IsUnavailable(error->second) ? InputStatus::State::kWaiting
-                                                            : InputStatus::State::kFailed;
-          status.reason = absl::IsUnavailable(error->second)
-                              ? std::string(error->second.message())
-                              : error->second.ToString();
-        } else {
+        } else if (outcome.state == InputManager::State::kRunning) {
           status.state = InputStatus::State::kRunning;
+        } else if (outcome.state == InputManager::State::kWaiting) {
+          status.state = InputStatus::State::kWaiting;
+          status.reason = std::string(outcome.error.message());
+        } else if (outcome.state == InputManager::State::kFailed) {
+          status.state = InputStatus::State::kFailed;
+          status.reason = outcome.error.ToString();
+        } else {
+          status.state = InputStatus::State::kStarting;
         }
       } else {
         status.state = copy.failed ? InputStatus::State::kFailed : InputStatus::State::kStopped;

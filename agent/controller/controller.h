@@ -35,15 +35,16 @@ struct ControllerOptions {
   Clock* clock = &Clock::Real();
   // Namespaces of dynamic providers (besides those with mappings in the store).
   std::function<bool(absl::string_view)> is_dynamic = [](absl::string_view) { return false; };
-  // Called after every Apply (on the applying thread, no lock held): the start-up gate learns
-  // that held inputs were tried again.
+  // Called once the InputManager has acted on what an Apply wanted (on its worker, no lock
+  // held): the start-up gate learns that held inputs were tried again.
   std::function<void()> applied;
 };
 
 // One input copy as /status and `gatehouse explain` show it.
 struct InputStatus {
   // kWaiting: on, but its start is held (the start-up gate; an Unavailable start error).
-  enum class State { kRunning, kStopped, kFailed, kWaiting };
+  // kStarting: on, and the InputManager has not started it yet.
+  enum class State { kRunning, kStopped, kFailed, kWaiting, kStarting };
   std::string id;        // the copy's id
   std::string input_id;  // the policy input's id
   State state = State::kStopped;
@@ -64,7 +65,9 @@ class Controller {
       ControllerOptions options = {});
 
   // Handles change sets: re-evaluates and re-renders only the inputs that read a changed slot or
-  // a changed dynamic provider, then reconciles. The event loop's step.
+  // a changed dynamic provider, and hands the desired instances to the InputManager, whose
+  // worker starts and stops them (`ControllerOptions::applied` runs once it has). The event
+  // loop's step.
   void Apply(const std::vector<ChangeSet>& changes) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The event loop: waits for change sets, waits `coalesce` more for close followers, applies.
@@ -78,21 +81,39 @@ class Controller {
   int64_t rerenders() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // Inputs that are one condition around a fixed config (the leader gate on a cluster-wide
+  // input, typically), not copied over a dynamic provider, grouped by the condition's text.
+  // Within one Apply a group's condition is evaluated once, for its first member rendered; the
+  // others take its verdict (their configs cannot differ from what they were).
+  struct GateGroup {
+    uint64_t apply = 0;      // the Apply whose verdict `on`, `reason`, `variables` hold
+    bool shareable = false;  // that verdict is a plain true or false (not a failure)
+    bool on = false;
+    std::string reason;
+    std::vector<std::pair<std::string, Value>> variables;
+  };
+
   struct InputState {
     // The copies' latest renders (each remembers the instance it runs as).
     std::vector<policy::RenderResult> copies;
-    std::map<std::string, absl::Status> start_errors;  // usually empty
     bool rendered = false;
   };
 
   Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
              InputManager* manager, ControllerOptions options);
-  // Renders input `input` again and makes its running instances match; returns the
+  // Renders input `input` again and tells `batch` what its instances should be; returns the
   // conditions evaluated.
   // `with_mappings`: the dynamic providers that have mappings in `snapshot` (sorted).
   int64_t RenderAndReconcile(size_t input, const StoreSnapshot& snapshot,
-                             const std::vector<std::string>& with_mappings)
+                             const std::vector<std::string>& with_mappings,
+                             InputManager::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Input `input` (in a gate group) takes its group's verdict of this Apply; false when the
+  // group has none to share (then it is rendered as usual).
+  bool TakeGateVerdict(size_t input, InputManager::Batch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tells `batch` what the instance of `copy` should be.
+  void Reconcile(const policy::InputSpec& input, policy::RenderResult& copy,
+                 InputManager::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static std::vector<std::string> ProvidersWithMappings(const StoreSnapshot& snapshot);
   void LogSwitch(const policy::InputSpec& input, const policy::RenderResult& copy,
                  bool first_render) const;
@@ -107,9 +128,14 @@ class Controller {
   // By input, parallel to its `namespaces`: declared dynamic (ControllerOptions::is_dynamic).
   std::vector<std::vector<bool>> declared_dynamic_;
 
+  // By input: its gate group, or -1.
+  std::vector<int32_t> gate_of_;
+
   mutable absl::Mutex mu_;
   InputManager* const manager_ ABSL_PT_GUARDED_BY(mu_);
   std::vector<InputState> inputs_ ABSL_GUARDED_BY(mu_);
+  std::vector<GateGroup> gates_ ABSL_GUARDED_BY(mu_);
+  uint64_t applies_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t evaluations_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t rerenders_ ABSL_GUARDED_BY(mu_) = 0;

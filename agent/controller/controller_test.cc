@@ -89,9 +89,13 @@ class ControllerTest : public ::testing::Test {
     ASSERT_OK(controller);
     controller_ = *std::move(controller);
     store_.DrainChanges();
+    manager_->WaitIdle();  // the manager's worker starts what the controller wants
   }
 
-  void ApplyPending() { controller_->Apply(store_.DrainChanges()); }
+  void ApplyPending() {
+    controller_->Apply(store_.DrainChanges());
+    manager_->WaitIdle();
+  }
 
   FakeInputs counts_;
   Registry<InputFactory> registry_;

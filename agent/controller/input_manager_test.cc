@@ -2,18 +2,25 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "testing/status_testing.h"
 
 namespace gatehouse::controller {
 namespace {
 
-// Records every instance's life, so a test sees exactly what started and stopped.
+// Records every instance's life, so a test sees exactly what started and stopped. Written by
+// the manager's worker; a test reads it after InputManager::WaitIdle (which orders the two).
 struct Journal {
   std::vector<std::string> events;  // "start <id> <config json>", "stop <id>"
   int live = 0;
+  // An instance whose config has `block` waits for this in Start (a slow start); `blocked`
+  // says it got there.
+  absl::Notification release;
+  absl::Notification blocked;
 };
 
 class RecordingInput final : public Input {
@@ -25,6 +32,11 @@ class RecordingInput final : public Input {
   ~RecordingInput() override { --journal_->live; }
   absl::Status Start() override {
     if (context_.config.Find("fail") != nullptr) return absl::InternalError("refused to start");
+    if (context_.config.Find("hold") != nullptr) return absl::UnavailableError("held");
+    if (context_.config.Find("block") != nullptr) {
+      journal_->blocked.Notify();
+      journal_->release.WaitForNotification();
+    }
     journal_->events.push_back("start " + context_.id + " " + context_.config.ToJson());
     return absl::OkStatus();
   }
@@ -136,6 +148,106 @@ TEST_F(InputManagerTest, RetainOnlyAndStopAllStopWhatTheyShould) {
   EXPECT_EQ(manager.running_count(), 1u);
   EXPECT_TRUE(manager.IsRunning("b"));
   manager.StopAll();
+  EXPECT_EQ(manager.running_count(), 0u);
+  EXPECT_EQ(journal_.live, 0);
+}
+
+TEST_F(InputManagerTest, ABatchIsActedOnByTheWorkerAndReportsEachOutcome) {
+  InputManager manager(&registry_);
+  std::shared_ptr<DesiredInstance> a = manager.Track("a", "rec");
+  std::shared_ptr<DesiredInstance> failing = manager.Track("f", "rec");
+  std::shared_ptr<DesiredInstance> held = manager.Track("h", "rec");
+  std::shared_ptr<DesiredInstance> unknown = manager.Track("u", "nope");
+  bool actuated = false;
+  {
+    InputManager::Batch batch(&manager);
+    batch.Want(a, Config("x"));
+    batch.Want(failing, Value(Value::Map{{"fail", Value(true)}}));
+    batch.Want(held, Value(Value::Map{{"hold", Value(true)}}));
+    batch.Want(unknown, Config("x"));
+    batch.OnActuated([&actuated] { actuated = true; });
+  }
+  manager.WaitIdle();
+  EXPECT_TRUE(actuated);
+  EXPECT_TRUE(manager.IsRunning("a"));
+  EXPECT_EQ(manager.OutcomeOf(*a).state, InputManager::State::kRunning);
+  InputManager::Outcome outcome = manager.OutcomeOf(*failing);
+  EXPECT_EQ(outcome.state, InputManager::State::kFailed);
+  EXPECT_EQ(outcome.error.message(), "refused to start");
+  EXPECT_EQ(manager.OutcomeOf(*held).state, InputManager::State::kWaiting);
+  outcome = manager.OutcomeOf(*unknown);
+  EXPECT_EQ(outcome.state, InputManager::State::kFailed);
+  EXPECT_EQ(outcome.error.message(), "input type 'nope' is not supported by this build");
+
+  // Wanting the same again hands over only what did not start (it is tried again).
+  const int started = manager.stats().started;
+  journal_.events.clear();
+  {
+    InputManager::Batch batch(&manager);
+    batch.Want(a, Config("x"));  // equal content, new storage: kept by the worker's comparison
+    batch.Want(held, Value(Value::Map{{"hold", Value(true)}}));
+  }
+  manager.WaitIdle();
+  EXPECT_EQ(manager.stats().started, started);
+  // `a` untouched; `h` tried again (its instance refused to start and was stopped).
+  EXPECT_EQ(journal_.events, std::vector<std::string>({"stop h"}));
+  EXPECT_EQ(manager.OutcomeOf(*held).state, InputManager::State::kWaiting);
+  journal_.events.clear();
+
+  {
+    InputManager::Batch batch(&manager);
+    batch.Drop(a);
+  }
+  manager.WaitIdle();
+  EXPECT_FALSE(manager.IsRunning("a"));
+  EXPECT_EQ(manager.OutcomeOf(*a).state, InputManager::State::kStopped);
+  EXPECT_EQ(journal_.events, std::vector<std::string>({"stop a"}));
+}
+
+TEST_F(InputManagerTest, ASlowStartHoldsUpNoBatchAndAFlipBackBeforeTheWorkerStartsNothing) {
+  InputManager manager(&registry_);
+  std::shared_ptr<DesiredInstance> slow = manager.Track("slow", "rec");
+  std::shared_ptr<DesiredInstance> flip = manager.Track("flip", "rec");
+  {
+    InputManager::Batch batch(&manager);
+    batch.Want(slow, Value(Value::Map{{"block", Value(true)}}));
+  }
+  journal_.blocked.WaitForNotification();  // the worker is inside slow's Start
+  // Batches still go through while it is: on, then off again.
+  {
+    InputManager::Batch batch(&manager);
+    batch.Want(flip, Config("x"));
+  }
+  EXPECT_EQ(manager.OutcomeOf(*flip).state, InputManager::State::kPending);
+  {
+    InputManager::Batch batch(&manager);
+    batch.Drop(flip);
+  }
+  journal_.release.Notify();
+  manager.WaitIdle();
+  EXPECT_TRUE(manager.IsRunning("slow"));
+  EXPECT_FALSE(manager.IsRunning("flip"));
+  EXPECT_EQ(journal_.events, std::vector<std::string>({R"(start slow {"block":true})"}));
+  EXPECT_EQ(manager.stats().started, 1);
+}
+
+TEST_F(InputManagerTest, StopAllWaitsForTheWorkersStartAndLeavesNothingRunning) {
+  InputManager manager(&registry_);
+  std::shared_ptr<DesiredInstance> slow = manager.Track("slow", "rec");
+  std::shared_ptr<DesiredInstance> pending = manager.Track("pending", "rec");
+  {
+    InputManager::Batch batch(&manager);
+    batch.Want(slow, Value(Value::Map{{"block", Value(true)}}));
+  }
+  journal_.blocked.WaitForNotification();
+  {
+    InputManager::Batch batch(&manager);
+    batch.Want(pending, Config("x"));  // dropped by StopAll, or started and then stopped by it
+  }
+  std::thread release([this] { journal_.release.Notify(); });
+  manager.StopAll();
+  release.join();
+  // Nothing the worker had, or was about to start, survives StopAll.
   EXPECT_EQ(manager.running_count(), 0u);
   EXPECT_EQ(journal_.live, 0);
 }

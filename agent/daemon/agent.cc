@@ -270,8 +270,9 @@ absl::StatusOr<controller::InputManager::InstanceWiring> Agent::Wire(
       use_output != nullptr && use_output->is_string() ? use_output->as_string() : "default";
   EventQueue* queue = nullptr;
   {
-    // The controller calls this while it reconciles; outputs only change with no controller loop
-    // running, so reading them here without mu_ (which a reload holds) is safe.
+    // The InputManager's worker calls this while it starts an instance; outputs only change
+    // after InputManager::StopAll has waited for the worker, so reading them here without mu_
+    // (which a reload holds) is safe.
     auto it = outputs_.find(output_name);
     if (it == outputs_.end()) {
       return absl::FailedPreconditionError(
@@ -312,16 +313,17 @@ absl::Status Agent::StartController(std::shared_ptr<const policy::Policy> policy
   controller_options.applied = [this] { startup_gate_.Reconciled(); };
   ASSIGN_OR_RETURN(controller_, controller::Controller::Create(policy, &store_, inputs_.get(),
                                                                controller_options));
-  // Inputs the previous policy ran and this one does not want stop now.
+  // Inputs the previous policy ran and this one does not want stop now (once the new
+  // controller's first wants are acted on).
   std::set<std::string> keep;
   for (const auto& status : controller_->Statuses()) {
-    if (status.state == controller::InputStatus::State::kRunning) keep.insert(status.id);
+    if (status.state != controller::InputStatus::State::kStopped) keep.insert(status.id);
   }
   inputs_->RetainOnly(keep);
   controller_stop_ = std::make_unique<absl::Notification>();
   controller_thread_ = std::thread(
       [controller = controller_.get(), stop = controller_stop_.get()] { controller->Run(stop); });
-  GH_LOG_INFO("{} input(s) running", keep.size());
+  GH_LOG_INFO("{} input(s) running", inputs_->running_count());
   return absl::OkStatus();
 }
 

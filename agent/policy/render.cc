@@ -60,6 +60,11 @@ void NoteVariables(const CompiledCondition& condition, RenderContext& ctx) {
   }
 }
 
+// Keys a copy sets in the input's rendered map itself.
+bool IsCopyExtra(absl::string_view key) {
+  return key == "id" || key == "original_id" || key == "processors";
+}
+
 bool SameValue(const Value* a, const Value* b) {
   return a != nullptr && b != nullptr && (a == b || a->Identical(*b));
 }
@@ -72,7 +77,8 @@ const Value* ComposeMapComparingKeys(const Entries& entries, const Value* previo
     bool same = true;
     auto it = previous->as_map().begin();
     for (const auto& [key, value] : entries) {
-      if (it->first != key || !SameValue(&it->second, value)) {
+      // A value taken from `previous` at this very position has this key.
+      if (value != &it->second && (it->first != key || !SameValue(&it->second, value))) {
         same = false;
         break;
       }
@@ -103,10 +109,41 @@ const Value* ComposeList(const Items& items, const Value* previous, Value* stora
   return storage;
 }
 
+// A map's per-entry pointers, null to start with: on the stack for the usual small map.
+class PointerScratch {
+ public:
+  explicit PointerScratch(size_t n) {
+    if (n > kInline) {
+      heap_.assign(n, nullptr);
+      data_ = heap_.data();
+    } else {
+      std::fill_n(inline_, n, nullptr);
+    }
+  }
+  PointerScratch(const PointerScratch&) = delete;
+  PointerScratch& operator=(const PointerScratch&) = delete;
+  const Value*& operator[](size_t i) { return data_[i]; }
+
+ private:
+  static constexpr size_t kInline = 16;
+  const Value* inline_[kInline];
+  std::vector<const Value*> heap_;
+  const Value** data_ = inline_;
+};
+
+// Key order, deciding on the first byte without a call when it differs (it mostly does).
+bool KeyLess(absl::string_view a, absl::string_view b) {
+  if (!a.empty() && !b.empty() && a[0] != b[0]) {
+    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+  }
+  return a < b;
+}
+
 // Sets `key` in the sorted `entries`.
 void SetEntry(Entries& entries, absl::string_view key, const Value* value) {
-  auto it = std::lower_bound(entries.begin(), entries.end(), key,
-                             [](const auto& entry, absl::string_view k) { return entry.first < k; });
+  auto it = std::lower_bound(
+      entries.begin(), entries.end(), key,
+      [](const auto& entry, absl::string_view k) { return KeyLess(entry.first, k); });
   if (it != entries.end() && it->first == key) {
     it->second = value;
   } else {
@@ -130,17 +167,46 @@ const Value* ReuseString(absl::string_view text, const Value* previous, Value* s
   return storage;
 }
 
-const Value* FindIn(const Value* map, absl::string_view key) {
-  return map != nullptr ? map->Find(key) : nullptr;
+// Whether `id` is `base` + "-" + the copy's provider + "-" + its mapping id.
+bool IsCopyId(absl::string_view id, absl::string_view base, const CopyInfo& copy) {
+  const size_t size = base.size() + copy.provider.size() + copy.mapping_id.size() + 2;
+  if (id.size() != size) return false;
+  const size_t mapping_at = size - copy.mapping_id.size();
+  const size_t provider_at = base.size() + 1;
+  return id[base.size()] == '-' && id[mapping_at - 1] == '-' &&
+         id.substr(mapping_at) == copy.mapping_id &&
+         id.substr(provider_at, copy.provider.size()) == copy.provider &&
+         id.substr(0, base.size()) == base;
 }
 
+// The entries a copy sets, in the previous config (one walk).
+struct CopyExtras {
+  const Value* id = nullptr;
+  const Value* original_id = nullptr;
+  const Value* processors = nullptr;
+};
+CopyExtras FindCopyExtras(const Value* config) {
+  CopyExtras found;
+  if (config == nullptr) return found;
+  for (const auto& [key, value] : config->as_map()) {
+    const absl::string_view k = key;
+    if (k == "id") found.id = &value;
+    else if (k == "original_id") found.original_id = &value;
+    else if (k == "processors") found.processors = &value;
+  }
+  return found;
+}
+
+// `same_node`: `previous` was rendered from this very node (or is null). True from the input
+// down through maps (paired by key) and lists whose items no condition can remove; false below
+// a list that can shift its items.
 Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* previous,
-                   Value* storage, const Value** out);
+                   bool same_node, Value* storage, const Value** out);
 
 // Evaluates a map's condition and renders its entries (in key order) into `out`, each next to
 // the same key of `previous` (the map's last rendering, or null).
 Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
-                         const Value* previous, MapRender* out) {
+                         const Value* previous, bool same_node, MapRender* out) {
   if (node.condition >= 0) {
     const ConditionSpec& spec = ctx.input.conditions[node.condition];
     ++ctx.result->evaluations;
@@ -184,31 +250,38 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
     order = computed_order.data();
   }
   // Both in key order: one walk pairs every entry with its previous rendering.
-  absl::InlinedVector<const Value*, 12> previous_children(n, nullptr);
+  PointerScratch previous_children(n);
   const Value::Map* previous_map =
       previous != nullptr && previous->is_map() ? &previous->as_map() : nullptr;
-  if (previous_map != nullptr) {
+  if (previous_map != nullptr && same_node && !top && previous_map->size() == n) {
+    // Rendered from this node with every key kept: its keys are this node's, in key order.
+    auto it = previous_map->begin();
+    for (uint32_t k = 0; k < n; ++k, ++it) previous_children[order[k]] = &it->second;
+  } else if (previous_map != nullptr) {
     auto it = previous_map->begin();
     for (uint32_t k = 0; k < n && it != previous_map->end(); ++k) {
       const std::string& key = node.entries[order[k]].first;
-      while (it != previous_map->end() && it->first < key) ++it;
+      while (it != previous_map->end() && KeyLess(it->first, key)) ++it;
       if (it != previous_map->end() && it->first == key) previous_children[order[k]] = &it->second;
     }
   }
   // Rendered in the file's order (conditions are evaluated, and failures found, as written).
   out->storage.resize(n);
-  absl::InlinedVector<const Value*, 12> rendered(n, nullptr);
+  PointerScratch rendered(n);
   for (uint32_t i = 0; i < n; ++i) {
     const auto& [key, child] = node.entries[i];
-    const Outcome o =
-        RenderNode(child, ctx, previous_children[i], &out->storage[i], &rendered[i]);
+    // The input's `id`, `original_id` and `processors` in the previous config are what the
+    // copy made of them, not what the node rendered.
+    const bool child_same_node = same_node && !(top && IsCopyExtra(key));
+    const Outcome o = RenderNode(child, ctx, previous_children[i], child_same_node,
+                                 &out->storage[i], &rendered[i]);
     if (o == Outcome::kFailed) return o;
     if (o == Outcome::kRemoved) {
       rendered[i] = nullptr;
       continue;
     }
-    if (top && key == "streams" && rendered[i]->is_list() && rendered[i]->as_list().empty() &&
-        !child.items.empty()) {
+    if (top && rendered[i]->is_list() && rendered[i]->as_list().empty() &&
+        !child.items.empty() && key == "streams") {
       ctx.result->reason = "the conditions of all its streams are false";
       for (size_t f = 0; f < ctx.false_conditions.size(); ++f) {
         absl::StrAppend(&ctx.result->reason, f == 0 ? ": '" : ", '", ctx.false_conditions[f],
@@ -231,7 +304,7 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
 }
 
 Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* previous,
-                   Value* storage, const Value** out) {
+                   bool same_node, Value* storage, const Value** out) {
   switch (node.kind) {
     case TemplateNode::Kind::kConstant:
       *out = &node.constant;
@@ -250,6 +323,10 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
       absl::InlinedVector<const Value*, 8> items;
       const Value::List* previous_items =
           previous != nullptr && previous->is_list() ? &previous->as_list() : nullptr;
+      bool items_stay = same_node;  // no item can be removed: positions pair items exactly
+      for (size_t i = 0; i < node.items.size() && items_stay; ++i) {
+        items_stay = node.items[i].kind != TemplateNode::Kind::kMap || node.items[i].condition < 0;
+      }
       for (size_t i = 0; i < node.items.size(); ++i) {
         // Items removed by a condition shift the rest: pair by position in the output.
         const size_t k = items.size();
@@ -257,7 +334,8 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
             previous_items != nullptr && k < previous_items->size() ? &(*previous_items)[k]
                                                                     : nullptr;
         const Value* item = nullptr;
-        const Outcome o = RenderNode(node.items[i], ctx, previous_item, &item_storage[i], &item);
+        const Outcome o =
+            RenderNode(node.items[i], ctx, previous_item, items_stay, &item_storage[i], &item);
         if (o == Outcome::kFailed) return o;
         if (o == Outcome::kOk) items.push_back(item);
       }
@@ -266,7 +344,7 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
     }
     case TemplateNode::Kind::kMap: {
       MapRender map;
-      const Outcome o = RenderMapEntries(node, ctx, /*top=*/false, previous, &map);
+      const Outcome o = RenderMapEntries(node, ctx, /*top=*/false, previous, same_node, &map);
       if (o != Outcome::kOk) return o;
       *out = map.same_as_previous ? previous
              : map.whole != nullptr ? map.whole
@@ -309,7 +387,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   MapRender top;
   Outcome outcome = Outcome::kOk;
   if (input.body.kind == TemplateNode::Kind::kMap) {
-    outcome = RenderMapEntries(input.body, ctx, /*top=*/true, previous, &top);
+    outcome = RenderMapEntries(input.body, ctx, /*top=*/true, previous, /*same_node=*/true, &top);
   } else if (input.body.constant.is_map()) {  // an input without `${}` or conditions
     for (const auto& [key, value] : input.body.constant.as_map()) top.entries.emplace_back(key, &value);
     top.same_as_previous = SameValue(previous, &input.body.constant);
@@ -319,32 +397,43 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
                           result->variables.end());
 
   // The id: the rendered `id` as text (else the policy's), with the copy's suffix.
-  thread_local std::string id;
-  id.clear();
   const Value* rendered_id = outcome == Outcome::kOk ? FindEntry(top.entries, "id") : nullptr;
-  if (rendered_id != nullptr) {
-    AppendStringified(*rendered_id, &id);
-  } else {
-    id.append(input.id);
-  }
   Value original_id_storage, id_storage, processors_storage;
   bool extras = false;  // entries added to (or replaced in) the rendered map
-  if (outcome == Outcome::kOk && copy != nullptr) {
+  const CopyExtras previous_extras =
+      outcome == Outcome::kOk ? FindCopyExtras(previous) : CopyExtras{};
+  if (copy != nullptr && rendered_id != nullptr && rendered_id->is_string() &&
+      previous_extras.original_id != nullptr && previous_extras.original_id->is_string() &&
+      previous_extras.original_id->as_string() == rendered_id->as_string() &&
+      IsCopyId(result->id, rendered_id->as_string(), *copy)) {
+    // The same id as last time (a copy's usual case): nothing to build.
     extras = true;
-    SetEntry(top.entries, "original_id",
-             ReuseString(id, FindIn(previous, "original_id"), &original_id_storage));
+    SetEntry(top.entries, "original_id", previous_extras.original_id);
+  } else {
+    // The id: the rendered `id` as text (else the policy's), with the copy's suffix.
+    thread_local std::string id;
+    id.clear();
+    if (rendered_id != nullptr) {
+      AppendStringified(*rendered_id, &id);
+    } else {
+      id.append(input.id);
+    }
+    if (outcome == Outcome::kOk && copy != nullptr) {
+      extras = true;
+      SetEntry(top.entries, "original_id",
+               ReuseString(id, previous_extras.original_id, &original_id_storage));
+    }
+    if (copy != nullptr) absl::StrAppend(&id, "-", copy->provider, "-", copy->mapping_id);
+    if (result->id != id) result->id.assign(id);
   }
-  if (copy != nullptr) absl::StrAppend(&id, "-", copy->provider, "-", copy->mapping_id);
-  if (result->id != id) result->id.assign(id);
   if (outcome != Outcome::kOk) return false;
 
   if (rendered_id == nullptr || !rendered_id->is_string() || copy != nullptr) {
     extras = true;
-    SetEntry(top.entries, "id", ReuseString(id, FindIn(previous, "id"), &id_storage));
+    SetEntry(top.entries, "id", ReuseString(result->id, previous_extras.id, &id_storage));
   }
   if (copy != nullptr) {
-    if (const Value* processors = CopyProcessors(*copy, top.entries,
-                                                 FindIn(previous, "processors"),
+    if (const Value* processors = CopyProcessors(*copy, top.entries, previous_extras.processors,
                                                  &processors_storage)) {
       SetEntry(top.entries, "processors", processors);
     }

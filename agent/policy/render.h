@@ -6,6 +6,7 @@
 #define GATEHOUSE_AGENT_POLICY_RENDER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,10 @@
 #include "agent/policy/policy.h"
 #include "common/value.h"
 #include "conditions/variables.h"
+
+namespace gatehouse::controller {
+class DesiredInstance;  // agent/controller/input_manager.h
+}  // namespace gatehouse::controller
 
 namespace gatehouse::policy {
 
@@ -44,9 +49,9 @@ struct RenderResult {
   int renders = 0;
   // Hash of `config` without its ids (identical copies are kept once); valid when `config` is.
   uint64_t config_hash = 0;
-  // For the controller: the id its input instance for this copy runs under ("" when none).
-  // Rendering never changes it.
-  std::string running_as;
+  // For the controller: the handle of this copy's input instance, null when it has none.
+  // Rendering never touches it.
+  std::shared_ptr<controller::DesiredInstance> instance;
 };
 
 // Renders `input` over `vars` into `result`, which holds this copy's previous render (or is
