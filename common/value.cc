@@ -75,25 +75,6 @@ bool Value::operator==(const Value& other) const {
   }
 }
 
-bool Value::Identical(const Value& other) const {
-  if (type_ != other.type_) return false;
-  switch (type_) {
-    case Type::kNull:
-      return true;
-    case Type::kBool:
-      return scalar_.b == other.scalar_.b;
-    case Type::kInt:
-      return scalar_.i == other.scalar_.i;
-    case Type::kDouble:
-      return scalar_.d == other.scalar_.d;
-    case Type::kString:
-    case Type::kList:
-    case Type::kMap:
-      return heap_ == other.heap_;
-  }
-  return false;
-}
-
 absl::string_view Value::TypeName(Type type) {
   switch (type) {
     case Type::kNull:

@@ -72,7 +72,25 @@ class Value {
   // The same scalar, or the same shared storage: a constant-time test that implies `==`.
   // Rendering keeps unchanged parts of a config by identity, so that "is this input's config
   // unchanged?" costs one pointer comparison instead of a walk of both trees.
-  bool Identical(const Value& other) const;
+  // Inline: rendering asks it for every entry of every copy.
+  bool Identical(const Value& other) const {
+    if (type_ != other.type_) return false;
+    switch (type_) {
+      case Type::kNull:
+        return true;
+      case Type::kBool:
+        return scalar_.b == other.scalar_.b;
+      case Type::kInt:
+        return scalar_.i == other.scalar_.i;
+      case Type::kDouble:
+        return scalar_.d == other.scalar_.d;
+      case Type::kString:
+      case Type::kList:
+      case Type::kMap:
+        return heap_ == other.heap_;
+    }
+    return false;
+  }
 
   // Compact JSON. Doubles keep a decimal point or exponent so they read back as doubles;
   // NaN and infinities become null (JSON has no spelling for them).

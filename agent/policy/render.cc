@@ -139,16 +139,17 @@ bool KeyLess(absl::string_view a, absl::string_view b) {
   return a < b;
 }
 
-// Sets `key` in the sorted `entries`.
+// Sets `key` in the sorted `entries` (a short linear walk: maps in a policy are small).
 void SetEntry(Entries& entries, absl::string_view key, const Value* value) {
-  auto it = std::lower_bound(
-      entries.begin(), entries.end(), key,
-      [](const auto& entry, absl::string_view k) { return KeyLess(entry.first, k); });
-  if (it != entries.end() && it->first == key) {
-    it->second = value;
-  } else {
-    entries.insert(it, {key, value});
+  size_t at = 0;
+  while (at < entries.size() && KeyLess(entries[at].first, key)) ++at;
+  if (at < entries.size() && entries[at].first == key) {
+    entries[at].second = value;
+    return;
   }
+  entries.emplace_back();
+  for (size_t i = entries.size() - 1; i > at; --i) entries[i] = entries[i - 1];
+  entries[at] = {key, value};
 }
 
 const Value* FindEntry(const Entries& entries, absl::string_view key) {
