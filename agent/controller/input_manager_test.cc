@@ -67,6 +67,18 @@ class InputManagerTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_OK(registry_.Register(std::make_unique<RecordingFactory>(&journal_))); }
 
+  // Wants "slow" running with a config whose Start blocks until journal_.release, and returns
+  // once the worker is inside that Start.
+  std::shared_ptr<DesiredInstance> StartSlowInstance(InputManager& manager) {
+    std::shared_ptr<DesiredInstance> slow = manager.Track("slow", "rec");
+    {
+      InputManager::Batch batch(&manager);
+      batch.Want(slow, Value(Value::Map{{"block", Value(true)}}));
+    }
+    journal_.blocked.WaitForNotification();
+    return slow;
+  }
+
   Journal journal_;
   Registry<InputFactory> registry_;
 };
@@ -206,13 +218,8 @@ TEST_F(InputManagerTest, ABatchIsActedOnByTheWorkerAndReportsEachOutcome) {
 
 TEST_F(InputManagerTest, ASlowStartHoldsUpNoBatchAndAFlipBackBeforeTheWorkerStartsNothing) {
   InputManager manager(&registry_);
-  std::shared_ptr<DesiredInstance> slow = manager.Track("slow", "rec");
+  std::shared_ptr<DesiredInstance> slow = StartSlowInstance(manager);
   std::shared_ptr<DesiredInstance> flip = manager.Track("flip", "rec");
-  {
-    InputManager::Batch batch(&manager);
-    batch.Want(slow, Value(Value::Map{{"block", Value(true)}}));
-  }
-  journal_.blocked.WaitForNotification();  // the worker is inside slow's Start
   // Batches still go through while it is: on, then off again.
   {
     InputManager::Batch batch(&manager);
@@ -233,13 +240,8 @@ TEST_F(InputManagerTest, ASlowStartHoldsUpNoBatchAndAFlipBackBeforeTheWorkerStar
 
 TEST_F(InputManagerTest, StopAllWaitsForTheWorkersStartAndLeavesNothingRunning) {
   InputManager manager(&registry_);
-  std::shared_ptr<DesiredInstance> slow = manager.Track("slow", "rec");
+  std::shared_ptr<DesiredInstance> slow = StartSlowInstance(manager);
   std::shared_ptr<DesiredInstance> pending = manager.Track("pending", "rec");
-  {
-    InputManager::Batch batch(&manager);
-    batch.Want(slow, Value(Value::Map{{"block", Value(true)}}));
-  }
-  journal_.blocked.WaitForNotification();
   {
     InputManager::Batch batch(&manager);
     batch.Want(pending, Config("x"));  // dropped by StopAll, or started and then stopped by it
