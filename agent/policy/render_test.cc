@@ -219,5 +219,52 @@ inputs:
   EXPECT_EQ(none[0].reason, "dynamic provider 'pods' has no mappings");
 }
 
+TEST(RenderTest, ReRenderingInPlaceDropsACopyThatBecameIdenticalAndBringsItBack) {
+  conditions::MapVariables vars(Context(true));
+  ASSERT_OK_AND_ASSIGN(Policy policy, LoadPolicyText(R"(
+inputs:
+  - id: by-label
+    type: t
+    condition: ${pods.app} == 'web'
+)",
+                                                     "c.yml", Options(&vars)));
+  // Renders the copies of pods a and b (with these apps) over `copies`.
+  auto render = [&](const char* app_a, const char* app_b, std::vector<RenderResult>* copies,
+                    std::vector<RenderResult>* removed) {
+    std::vector<std::unique_ptr<PodReader>> readers;
+    std::vector<MappingView> views;
+    for (const auto& [id, app] : {std::pair<const char*, const char*>{"a", app_a}, {"b", app_b}}) {
+      readers.push_back(std::make_unique<PodReader>(vars, Value(Value::Map{{"app", Value(app)}})));
+      readers.back()->Bind(vars.Intern("pods.app"), "pods.app");
+      views.push_back(MappingView{id, readers.back().get(), nullptr});
+    }
+    RenderInputCopiesInto(policy.inputs[0], vars, "pods", views, false, copies, removed);
+  };
+  std::vector<RenderResult> copies, removed;
+  render("db", "web", &copies, &removed);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_FALSE(copies[0].on);
+  EXPECT_TRUE(copies[1].on);
+  // Unchanged: rendered in place, nothing dropped.
+  render("db", "web", &copies, &removed);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_TRUE(removed.empty());
+  // a turns on with the same config as b: the first (a) is kept, b is dropped.
+  render("web", "web", &copies, &removed);
+  ASSERT_EQ(copies.size(), 1u);
+  EXPECT_EQ(copies[0].id, "by-label-pods-a");
+  EXPECT_TRUE(copies[0].on);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].id, "by-label-pods-b");
+  // a off again: b comes back.
+  removed.clear();
+  render("db", "web", &copies, &removed);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_FALSE(copies[0].on);
+  EXPECT_EQ(copies[1].id, "by-label-pods-b");
+  EXPECT_TRUE(copies[1].on);
+  EXPECT_TRUE(removed.empty());
+}
+
 }  // namespace
 }  // namespace gatehouse::policy
