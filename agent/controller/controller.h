@@ -10,7 +10,6 @@
 #define GATEHOUSE_AGENT_CONTROLLER_CONTROLLER_H_
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -58,7 +57,7 @@ absl::string_view StateName(InputStatus::State state);
 
 class Controller {
  public:
-  // Renders every input once and starts what is on. `store`, `manager` outlive the controller;
+  // Renders every input once and hands what is on to `manager`, whose worker starts it. `store`, `manager` outlive the controller;
   // the policy's slots must come from `store` (load it with the store as resolver).
   static absl::StatusOr<std::unique_ptr<Controller>> Create(
       std::shared_ptr<const policy::Policy> policy, VariableStore* store, InputManager* manager,

@@ -85,7 +85,6 @@ void InputManager::Batch::Want(const std::shared_ptr<DesiredInstance>& desired, 
   d.run_ = true;
   if (!d.config_.Identical(config)) d.config_ = config;
   manager_->MarkDirty(desired);
-  handed_over_ = true;
 }
 
 void InputManager::Batch::Drop(const std::shared_ptr<DesiredInstance>& desired) {
@@ -98,7 +97,6 @@ void InputManager::Batch::Drop(const std::shared_ptr<DesiredInstance>& desired) 
   }
   d.run_ = false;
   manager_->MarkDirty(desired);
-  handed_over_ = true;
 }
 
 void InputManager::Batch::OnActuated(std::function<void()> done) {

@@ -100,7 +100,6 @@ class InputManager {
 
    private:
     InputManager* const manager_;
-    bool handed_over_ = false;
   };
 
   // Every instance gets its wiring from `wiring` (the agent's pipelines).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/fixed_array.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/hash/hash.h"
@@ -108,28 +109,6 @@ const Value* ComposeList(const Items& items, const Value* previous, Value* stora
   *storage = Value(std::move(list));
   return storage;
 }
-
-// A map's per-entry pointers, null to start with: on the stack for the usual small map.
-class PointerScratch {
- public:
-  explicit PointerScratch(size_t n) {
-    if (n > kInline) {
-      heap_.assign(n, nullptr);
-      data_ = heap_.data();
-    } else {
-      std::fill_n(inline_, n, nullptr);
-    }
-  }
-  PointerScratch(const PointerScratch&) = delete;
-  PointerScratch& operator=(const PointerScratch&) = delete;
-  const Value*& operator[](size_t i) { return data_[i]; }
-
- private:
-  static constexpr size_t kInline = 16;
-  const Value* inline_[kInline];
-  std::vector<const Value*> heap_;
-  const Value** data_ = inline_;
-};
 
 // Key order, deciding on the first byte without a call when it differs (it mostly does).
 bool KeyLess(absl::string_view a, absl::string_view b) {
@@ -251,7 +230,7 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
     order = computed_order.data();
   }
   // Both in key order: one walk pairs every entry with its previous rendering.
-  PointerScratch previous_children(n);
+  absl::FixedArray<const Value*, 16> previous_children(n, nullptr);
   const Value::Map* previous_map =
       previous != nullptr && previous->is_map() ? &previous->as_map() : nullptr;
   if (previous_map != nullptr && same_node && !top && previous_map->size() == n) {
@@ -268,7 +247,7 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
   }
   // Rendered in the file's order (conditions are evaluated, and failures found, as written).
   out->storage.resize(n);
-  PointerScratch rendered(n);
+  absl::FixedArray<const Value*, 16> rendered(n, nullptr);
   for (uint32_t i = 0; i < n; ++i) {
     const auto& [key, child] = node.entries[i];
     // The input's `id`, `original_id` and `processors` in the previous config are what the
