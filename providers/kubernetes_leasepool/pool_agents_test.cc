@@ -373,9 +373,21 @@ TEST_F(PoolAgentsTest, TwentyAgentsColdStartThreeAtATimeAndTwoDelegatedRefilledA
             << absl::FormatDuration(bound) << ")\n";
   EXPECT_LE(took, bound);
   EXPECT_EQ(refilled.count(*delegated.rbegin()), 1u) << "the surviving delegate stays";
-  // Still exactly two a little later.
+  // Still two a little later. The sampler checks that no sweep ever sees more than two; fewer
+  // for a moment is allowed: on a loaded machine a delegate can miss its 1.5 s renew deadline
+  // and step down, and its slot is free again only once the Lease expires. It must be refilled
+  // by then.
   absl::SleepFor(2 * kRetryPeriod);
-  EXPECT_EQ(Delegated(sampler.Views()).size(), static_cast<size_t>(kDelegationCount));
+  std::set<int> later;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        later = Delegated(sampler.Views());
+        return static_cast<int>(later.size()) == kDelegationCount &&
+               DelegationHolders().size() == kDelegationCount;
+      },
+      kLeaseDuration + 2.2 * kRetryPeriod + kSlack))
+      << "delegated a little later: " << absl::StrJoin(later, ",") << "\n"
+      << Logs();
   EXPECT_EQ(sampler.Violations(), "") << Logs();
 }
 
