@@ -249,18 +249,22 @@ class ExpositionParser {
       }
       p = SkipLabelChars(p + 1, end);
       absl::string_view label_name(name_start, p - name_start);
-      while (p < end && IsBlank(*p)) ++p;
-      if (p == end || *p != '=') {
-        Error(line, absl::StrCat("expected '=' after label name '", label_name, "'"));
-        return false;
+      if (end - p >= 2 && p[0] == '=' && p[1] == '"') {
+        p += 2;  // name="value", as exporters write it: no blanks to skip
+      } else {
+        while (p < end && IsBlank(*p)) ++p;
+        if (p == end || *p != '=') {
+          Error(line, absl::StrCat("expected '=' after label name '", label_name, "'"));
+          return false;
+        }
+        ++p;
+        while (p < end && IsBlank(*p)) ++p;
+        if (p == end || *p != '"') {
+          Error(line, absl::StrCat("label value for '", label_name, "' must be quoted"));
+          return false;
+        }
+        ++p;
       }
-      ++p;
-      while (p < end && IsBlank(*p)) ++p;
-      if (p == end || *p != '"') {
-        Error(line, absl::StrCat("label value for '", label_name, "' must be quoted"));
-        return false;
-      }
-      ++p;
       const char* value_start = p;
       bool escaped = false;
       // Fast path: the first quote ends the value unless a backslash comes before it.
@@ -306,6 +310,10 @@ class ExpositionParser {
       }
       seen_names_ |= bit;
       out_->labels_.push_back(Label{label_name, value});
+      if (p < end && *p == ',') {  // the usual separator, right after the quote
+        ++p;
+        continue;
+      }
       while (p < end && IsBlank(*p)) ++p;
       if (p < end && *p == ',') {
         ++p;
