@@ -110,6 +110,7 @@ class ExpositionParser {
       if (keyword != "HELP" && keyword != "TYPE") return false;  // a plain comment
       while (p < end && IsBlank(*p)) ++p;
     }
+    if (p == end) return true;  // "# TYPE" and no name: ParseComment reports it
     const size_t n = last_name_.size();
     if (n != 0 && static_cast<size_t>(end - p) >= n && std::memcmp(p, last_name_.data(), n) == 0 &&
         (static_cast<size_t>(end - p) == n || !Is(p[n], kNameChar))) {

@@ -1,6 +1,8 @@
 #include "inputs/common/prometheus/exposition.h"
 
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -177,6 +179,25 @@ TEST(ExpositionTest, FamilyFilterKeepsOnlyTheFamiliesAskedFor) {
   EXPECT_EQ(e.error_count(), 2u);
   EXPECT_TRUE(FamilyFilter().accepts_all());
   EXPECT_TRUE(FamilyFilter().Accepts("anything"));
+}
+
+// Found by the fuzzer: a filtered parse read one byte past a body ending in "# TYPE" with no
+// name. The body sits in a buffer of exactly its size so that ASan sees any over-read.
+TEST(ExpositionTest, FilteredBodyEndingInACommentKeywordIsReportedNotOverread) {
+  for (const std::string text : {"kube_pod_info{pod=\"a\"} 1\n# TYPE", "kube_pod_info 1\n# HELP",
+                                 "kube_pod_info 1\n# HELP \t"}) {
+    const std::unique_ptr<char[]> exact(new char[text.size()]);
+    std::memcpy(exact.get(), text.data(), text.size());
+    FamilyFilter filter;
+    filter.AddName("kube_pod_info");
+    Exposition e;
+    e.Reparse(absl::string_view(exact.get(), text.size()), filter);
+    EXPECT_EQ(e.samples().size(), 1u) << text;
+    ASSERT_EQ(e.error_count(), 1u) << text;
+    EXPECT_EQ(e.errors()[0].line, 2u) << text;
+    EXPECT_NE(e.errors()[0].message.find("invalid metric name"), std::string::npos)
+        << e.errors()[0].message;
+  }
 }
 
 TEST(ExpositionTest, ParsesTheRealKubeStateMetricsScrapes) {
