@@ -7,7 +7,7 @@
 #include <tuple>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 
 namespace gatehouse::kubernetes {
 namespace {
@@ -32,25 +32,28 @@ enum class Series {
   kLastTerminatedExitcode,
 };
 
+// The suffixes after kube_pod_container_ / kube_pod_init_container_ that state_container reads.
+constexpr std::pair<absl::string_view, Series> kSeriesSuffixes[] = {
+    {"info", Series::kInfo},
+    {"resource_requests", Series::kRequests},
+    {"resource_limits", Series::kLimits},
+    {"status_ready", Series::kReady},
+    {"status_restarts_total", Series::kRestarts},
+    {"status_running", Series::kRunning},
+    {"status_terminated", Series::kTerminated},
+    {"status_waiting", Series::kWaiting},
+    {"status_terminated_reason", Series::kTerminatedReason},
+    {"status_waiting_reason", Series::kWaitingReason},
+    {"status_last_terminated_reason", Series::kLastTerminatedReason},
+    {"status_last_terminated_timestamp", Series::kLastTerminatedTimestamp},
+    {"status_last_terminated_exitcode", Series::kLastTerminatedExitcode},
+};
+
 std::optional<Series> SeriesOf(absl::string_view suffix) {
-  static const auto* const kSeries = new absl::flat_hash_map<absl::string_view, Series>{
-      {"info", Series::kInfo},
-      {"resource_requests", Series::kRequests},
-      {"resource_limits", Series::kLimits},
-      {"status_ready", Series::kReady},
-      {"status_restarts_total", Series::kRestarts},
-      {"status_running", Series::kRunning},
-      {"status_terminated", Series::kTerminated},
-      {"status_waiting", Series::kWaiting},
-      {"status_terminated_reason", Series::kTerminatedReason},
-      {"status_waiting_reason", Series::kWaitingReason},
-      {"status_last_terminated_reason", Series::kLastTerminatedReason},
-      {"status_last_terminated_timestamp", Series::kLastTerminatedTimestamp},
-      {"status_last_terminated_exitcode", Series::kLastTerminatedExitcode},
-  };
-  auto it = kSeries->find(suffix);
-  if (it == kSeries->end()) return std::nullopt;
-  return it->second;
+  for (const auto& [known, series] : kSeriesSuffixes) {
+    if (suffix == known) return series;
+  }
+  return std::nullopt;
 }
 
 struct Container {
@@ -401,7 +404,13 @@ void PrefetchContainer(const ContainerKey& key, const Container& c) {
 
 void StateContainer::AddFamilies(const CollectOptions& options,
                                  prometheus::FamilyFilter* filter) const {
-  filter->AddPrefix("kube_pod_container_").AddPrefix("kube_pod_init_container_");
+  // Exact families, not the kube_pod_container_ prefix: a real body has container families
+  // state_container never reads (kube_pod_container_state_started: 1 sample per container),
+  // and the parser skips those lines unread.
+  for (const auto& [suffix, series] : kSeriesSuffixes) {
+    filter->AddName(absl::StrCat("kube_pod_container_", suffix));
+    filter->AddName(absl::StrCat("kube_pod_init_container_", suffix));
+  }
   filter->AddName("kube_pod_info");
   if (options.add_metadata) {
     filter->AddName("kube_pod_labels")
