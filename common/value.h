@@ -7,13 +7,13 @@
 #define GATEHOUSE_COMMON_VALUE_H_
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/sorted_map.h"
 
 namespace gatehouse {
 
@@ -21,8 +21,11 @@ class Value {
  public:
   enum class Type : uint8_t { kNull, kBool, kInt, kDouble, kString, kList, kMap };
   using List = std::vector<Value>;
-  // Ordered keys: rendering and JSON output are deterministic.
-  using Map = std::map<std::string, Value, std::less<>>;
+  // Ordered keys (by byte value, as std::map<std::string> orders them): rendering and JSON
+  // output are deterministic. A sorted vector, not a tree: policies and variables are many
+  // small maps that are built once and walked often (common/sorted_map.h). Inserting into a
+  // Map moves its entries: hold no reference into one across an insert.
+  using Map = SortedObjectMap<std::string, Value>;
 
   Value() = default;  // null
   Value(bool b) : type_(Type::kBool) { scalar_.b = b; }  // NOLINT: implicit by design

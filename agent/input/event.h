@@ -13,7 +13,7 @@
 #ifndef GATEHOUSE_AGENT_INPUT_EVENT_H_
 #define GATEHOUSE_AGENT_INPUT_EVENT_H_
 
-#include "agent/input/sorted_object_map.h"
+#include "common/sorted_map.h"
 #include "nlohmann/json.hpp"
 
 namespace gatehouse {
