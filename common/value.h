@@ -104,6 +104,11 @@ class Value {
   absl::string_view type_name() const { return TypeName(type_); }
 
  private:
+  // What the container accessors return for another type.
+  static const std::string& EmptyString();
+  static const List& EmptyList();
+  static const Map& EmptyMap();
+
   Type type_ = Type::kNull;
   union {
     bool b;
@@ -113,6 +118,17 @@ class Value {
   // Holds a std::string, List or Map according to type_.
   std::shared_ptr<const void> heap_;
 };
+
+// Inline (Value is complete here): rendering reads containers for every entry of every copy.
+inline const std::string& Value::as_string() const {
+  return type_ == Type::kString ? *static_cast<const std::string*>(heap_.get()) : EmptyString();
+}
+inline const Value::List& Value::as_list() const {
+  return type_ == Type::kList ? *static_cast<const List*>(heap_.get()) : EmptyList();
+}
+inline const Value::Map& Value::as_map() const {
+  return type_ == Type::kMap ? *static_cast<const Map*>(heap_.get()) : EmptyMap();
+}
 
 // The shortest %g text that reads back as exactly `v` ("0.1", "1e+300", "5.5").
 std::string FormatShortestDouble(double v);

@@ -265,12 +265,10 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
   }
   // Rendered in the file's order (conditions are evaluated, and failures found, as written).
   absl::FixedArray<const Value*, 16> rendered(n, nullptr);
-  // Only a child that renders something needs room for what it may build; constants (most
-  // entries) are pointed at where they are.
-  uint32_t built = 0;
-  for (const auto& entry : node.entries) built += entry.second.kind != TemplateNode::Kind::kConstant;
-  out->storage.resize(built);
-  built = 0;
+  // Only a child that renders something gets room for what it may build; constants (most
+  // entries) are pointed at where they are. Reserved first: the room does not move.
+  out->storage.clear();
+  out->storage.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     const auto& [key, child] = node.entries[i];
     if (child.kind == TemplateNode::Kind::kConstant) {
@@ -281,7 +279,7 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
     // copy made of them, not what the node rendered.
     const bool child_same_node = same_node && !(top && IsCopyExtra(key));
     const Outcome o = RenderNode(child, ctx, previous_children[i], child_same_node,
-                                 &out->storage[built++], &rendered[i]);
+                                 &out->storage.emplace_back(), &rendered[i]);
     if (o == Outcome::kFailed) return o;
     if (o == Outcome::kRemoved) {
       rendered[i] = nullptr;
@@ -302,8 +300,11 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
   for (uint32_t k = 0; k < n; ++k) {
     const uint32_t i = order[k];
     if (rendered[i] == nullptr) continue;
-    out->entries.emplace_back(node.entries[i].first, rendered[i]);
-    same = same && SameValue(previous_children[i], rendered[i]);
+    // The previous map's own entry when identical: composing the map then knows its key.
+    const bool same_value = SameValue(previous_children[i], rendered[i]);
+    out->entries.emplace_back(node.entries[i].first,
+                              same_value ? previous_children[i] : rendered[i]);
+    same = same && same_value;
   }
   // Every kept key was found in the previous map: equal sizes mean the same keys.
   out->same_as_previous = same && out->entries.size() == previous_map->size();
@@ -532,6 +533,23 @@ bool EqualWithoutIds(const Value& a, const Value& b) {
   }
 }
 
+// Re-rendering walks each copy's previous config beside the template, and a copy's maps lie
+// apart in memory from the previous copy's: ask for the next copies' while this one renders.
+// `Header` reads only the RenderResult (its map object and noted variables); `Entries` reads
+// the map object, so it is asked for a copy whose header was asked for an iteration before.
+void PrefetchHeader(const RenderResult& result) {
+  if (result.config.is_map()) __builtin_prefetch(&result.config.as_map());
+  __builtin_prefetch(result.variables.data());
+}
+void PrefetchEntries(const RenderResult& result) {
+  if (!result.config.is_map()) return;
+  const Value::Map& map = result.config.as_map();
+  if (map.empty()) return;
+  const char* begin = reinterpret_cast<const char*>(&*map.begin());
+  const size_t bytes = map.size() * sizeof(*map.begin());
+  for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(begin + offset);
+}
+
 }  // namespace
 
 std::vector<RenderResult> RenderInputCopies(const InputSpec& input,
@@ -599,6 +617,8 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
   if (same_mappings) {
     size_t kept = 0;
     for (size_t i = 0; i < mappings.size(); ++i) {
+      if (i + 2 < mappings.size()) PrefetchHeader((*copies)[i + 2]);
+      if (i + 1 < mappings.size()) PrefetchEntries((*copies)[i + 1]);
       RenderResult& result = (*copies)[i];
       render(mappings[i], &result);
       if (is_duplicate(result, kept)) {
