@@ -129,12 +129,12 @@ struct CopyEntries {
   const Value* processors = nullptr;
 };
 
-// Sets the copy's entries in the sorted `entries`, replacing the rendered ones of the same keys:
-// one merge walk.
-void SetCopyEntries(const CopyEntries& set, Entries& entries) {
+// `entries` with the copy's entries set, replacing the rendered ones of the same keys, in
+// `merged`: one merge walk.
+void MergeCopyEntries(const CopyEntries& set, const Entries& entries, Entries* out) {
   const std::pair<absl::string_view, const Value*> extras[] = {
       {"id", set.id}, {"original_id", set.original_id}, {"processors", set.processors}};
-  Entries merged;
+  Entries& merged = *out;
   const size_t n = entries.size();
   size_t e = 0;
   for (const auto& [key, value] : extras) {
@@ -145,7 +145,6 @@ void SetCopyEntries(const CopyEntries& set, Entries& entries) {
     merged.emplace_back(key, value);
   }
   for (; e < n; ++e) merged.push_back(entries[e]);
-  entries = merged;
 }
 
 const Value* FindEntry(const Entries& entries, absl::string_view key) {
@@ -327,7 +326,9 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
       return Outcome::kOk;
     }
     case TemplateNode::Kind::kList: {
-      absl::InlinedVector<Value, 8> item_storage(node.items.size());
+      // Room only for the items that render (reserved first: it does not move).
+      absl::InlinedVector<Value, 8> item_storage;
+      item_storage.reserve(node.items.size());
       absl::InlinedVector<const Value*, 8> items;
       const Value::List* previous_items =
           previous != nullptr && previous->is_list() ? &previous->as_list() : nullptr;
@@ -345,8 +346,8 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
         const Outcome o =
             node.items[i].kind == TemplateNode::Kind::kConstant
                 ? (item = &node.items[i].constant, Outcome::kOk)
-                : RenderNode(node.items[i], ctx, previous_item, items_stay, &item_storage[i],
-                             &item);
+                : RenderNode(node.items[i], ctx, previous_item, items_stay,
+                             &item_storage.emplace_back(), &item);
         if (o == Outcome::kFailed) return o;
         if (o == Outcome::kOk) items.push_back(item);
       }
@@ -447,7 +448,9 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     set.processors =
         CopyProcessors(*copy, top.entries, previous_extras.processors, &processors_storage);
   }
-  if (extras) SetCopyEntries(set, top.entries);
+  Entries merged;
+  const Entries& entries = extras ? (MergeCopyEntries(set, top.entries, &merged), merged)
+                                  : top.entries;
   result->on = true;
   if (!extras && top.same_as_previous) return false;
   if (!extras && top.whole != nullptr) {
@@ -455,7 +458,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     return true;
   }
   Value config_storage;
-  const Value* config = ComposeMapComparingKeys(top.entries, previous, &config_storage);
+  const Value* config = ComposeMapComparingKeys(entries, previous, &config_storage);
   if (config == previous) return false;
   result->config = std::move(config_storage);
   return true;
