@@ -7,38 +7,25 @@
 #include "absl/strings/str_cat.h"
 
 namespace gatehouse {
-namespace {
 
-const std::string& EmptyString() {
+const std::string& Value::EmptyString() {
   static const auto* kEmpty = new std::string();
   return *kEmpty;
 }
-const Value::List& EmptyList() {
-  static const auto* kEmpty = new Value::List();
+const Value::List& Value::EmptyList() {
+  static const auto* kEmpty = new List();
   return *kEmpty;
 }
-const Value::Map& EmptyMap() {
-  static const auto* kEmpty = new Value::Map();
+const Value::Map& Value::EmptyMap() {
+  static const auto* kEmpty = new Map();
   return *kEmpty;
 }
-
-}  // namespace
 
 Value::Value(std::string s)
     : type_(Type::kString), heap_(std::make_shared<const std::string>(std::move(s))) {}
 Value::Value(List list)
     : type_(Type::kList), heap_(std::make_shared<const List>(std::move(list))) {}
 Value::Value(Map map) : type_(Type::kMap), heap_(std::make_shared<const Map>(std::move(map))) {}
-
-const std::string& Value::as_string() const {
-  return type_ == Type::kString ? *static_cast<const std::string*>(heap_.get()) : EmptyString();
-}
-const Value::List& Value::as_list() const {
-  return type_ == Type::kList ? *static_cast<const List*>(heap_.get()) : EmptyList();
-}
-const Value::Map& Value::as_map() const {
-  return type_ == Type::kMap ? *static_cast<const Map*>(heap_.get()) : EmptyMap();
-}
 
 const Value* Value::Find(absl::string_view key) const {
   if (type_ != Type::kMap) return nullptr;

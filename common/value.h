@@ -7,13 +7,13 @@
 #define GATEHOUSE_COMMON_VALUE_H_
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/sorted_map.h"
 
 namespace gatehouse {
 
@@ -21,8 +21,11 @@ class Value {
  public:
   enum class Type : uint8_t { kNull, kBool, kInt, kDouble, kString, kList, kMap };
   using List = std::vector<Value>;
-  // Ordered keys: rendering and JSON output are deterministic.
-  using Map = std::map<std::string, Value, std::less<>>;
+  // Ordered keys (by byte value, as std::map<std::string> orders them): rendering and JSON
+  // output are deterministic. A sorted vector, not a tree: policies and variables are many
+  // small maps that are built once and walked often (common/sorted_map.h). Inserting into a
+  // Map moves its entries: hold no reference into one across an insert.
+  using Map = SortedObjectMap<std::string, Value>;
 
   Value() = default;  // null
   Value(bool b) : type_(Type::kBool) { scalar_.b = b; }  // NOLINT: implicit by design
@@ -101,6 +104,11 @@ class Value {
   absl::string_view type_name() const { return TypeName(type_); }
 
  private:
+  // What the container accessors return for another type.
+  static const std::string& EmptyString();
+  static const List& EmptyList();
+  static const Map& EmptyMap();
+
   Type type_ = Type::kNull;
   union {
     bool b;
@@ -110,6 +118,17 @@ class Value {
   // Holds a std::string, List or Map according to type_.
   std::shared_ptr<const void> heap_;
 };
+
+// Inline (Value is complete here): rendering reads containers for every entry of every copy.
+inline const std::string& Value::as_string() const {
+  return type_ == Type::kString ? *static_cast<const std::string*>(heap_.get()) : EmptyString();
+}
+inline const Value::List& Value::as_list() const {
+  return type_ == Type::kList ? *static_cast<const List*>(heap_.get()) : EmptyList();
+}
+inline const Value::Map& Value::as_map() const {
+  return type_ == Type::kMap ? *static_cast<const Map*>(heap_.get()) : EmptyMap();
+}
 
 // The shortest %g text that reads back as exactly `v` ("0.1", "1e+300", "5.5").
 std::string FormatShortestDouble(double v);

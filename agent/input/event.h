@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "agent/input/event_allocator.h"
-#include "agent/input/sorted_object_map.h"
+#include "common/sorted_map.h"
 #include "nlohmann/json.hpp"
 
 namespace gatehouse {

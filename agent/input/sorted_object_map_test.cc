@@ -1,6 +1,6 @@
 // Event (basic_json over SortedObjectMap) against nlohmann::json (std::map): the same operations
 // give the same documents and the same dump() bytes.
-#include "agent/input/sorted_object_map.h"
+#include "common/sorted_map.h"
 
 #include <random>
 #include <string>

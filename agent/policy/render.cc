@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/fixed_array.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
@@ -66,7 +67,8 @@ bool IsCopyExtra(absl::string_view key) {
   return key == "id" || key == "original_id" || key == "processors";
 }
 
-bool SameValue(const Value* a, const Value* b) {
+// Inline: asked for every entry of every copy.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameValue(const Value* a, const Value* b) {
   return a != nullptr && b != nullptr && (a == b || a->Identical(*b));
 }
 
@@ -88,6 +90,7 @@ const Value* ComposeMapComparingKeys(const Entries& entries, const Value* previo
     if (same) return previous;
   }
   Value::Map map;
+  map.reserve(entries.size());
   for (const auto& [key, value] : entries) map.emplace_hint(map.end(), std::string(key), *value);
   *storage = Value(std::move(map));
   return storage;
@@ -110,25 +113,38 @@ const Value* ComposeList(const Items& items, const Value* previous, Value* stora
   return storage;
 }
 
-// Key order, deciding on the first byte without a call when it differs (it mostly does).
-bool KeyLess(absl::string_view a, absl::string_view b) {
+// Key order as a three-way comparison (one call decides "before", "same" and "after"), deciding
+// on the first byte without a call when it differs (it mostly does).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline int KeyCompare(absl::string_view a, absl::string_view b) {
   if (!a.empty() && !b.empty() && a[0] != b[0]) {
-    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]) ? -1 : 1;
   }
-  return a < b;
+  return a.compare(b);
 }
 
-// Sets `key` in the sorted `entries` (a short linear walk: maps in a policy are small).
-void SetEntry(Entries& entries, absl::string_view key, const Value* value) {
-  size_t at = 0;
-  while (at < entries.size() && KeyLess(entries[at].first, key)) ++at;
-  if (at < entries.size() && entries[at].first == key) {
-    entries[at].second = value;
-    return;
+// The entries a copy sets in the input's rendered map (null: not set), in key order.
+struct CopyEntries {
+  const Value* id = nullptr;
+  const Value* original_id = nullptr;
+  const Value* processors = nullptr;
+};
+
+// `entries` with the copy's entries set, replacing the rendered ones of the same keys, in
+// `merged`: one merge walk.
+void MergeCopyEntries(const CopyEntries& set, const Entries& entries, Entries* out) {
+  const std::pair<absl::string_view, const Value*> extras[] = {
+      {"id", set.id}, {"original_id", set.original_id}, {"processors", set.processors}};
+  Entries& merged = *out;
+  const size_t n = entries.size();
+  size_t e = 0;
+  for (const auto& [key, value] : extras) {
+    if (value == nullptr) continue;
+    int order = -1;
+    while (e < n && (order = KeyCompare(entries[e].first, key)) < 0) merged.push_back(entries[e++]);
+    if (e < n && order == 0) ++e;  // replaced
+    merged.emplace_back(key, value);
   }
-  entries.emplace_back();
-  for (size_t i = entries.size() - 1; i > at; --i) entries[i] = entries[i - 1];
-  entries[at] = {key, value};
+  for (; e < n; ++e) merged.push_back(entries[e]);
 }
 
 const Value* FindEntry(const Entries& entries, absl::string_view key) {
@@ -241,20 +257,28 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
     auto it = previous_map->begin();
     for (uint32_t k = 0; k < n && it != previous_map->end(); ++k) {
       const std::string& key = node.entries[order[k]].first;
-      while (it != previous_map->end() && KeyLess(it->first, key)) ++it;
-      if (it != previous_map->end() && it->first == key) previous_children[order[k]] = &it->second;
+      int c = -1;
+      while (it != previous_map->end() && (c = KeyCompare(it->first, key)) < 0) ++it;
+      if (it != previous_map->end() && c == 0) previous_children[order[k]] = &it->second;
     }
   }
   // Rendered in the file's order (conditions are evaluated, and failures found, as written).
-  out->storage.resize(n);
   absl::FixedArray<const Value*, 16> rendered(n, nullptr);
+  // Only a child that renders something gets room for what it may build; constants (most
+  // entries) are pointed at where they are. Reserved first: the room does not move.
+  out->storage.clear();
+  out->storage.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     const auto& [key, child] = node.entries[i];
+    if (child.kind == TemplateNode::Kind::kConstant) {
+      rendered[i] = &child.constant;
+      continue;
+    }
     // The input's `id`, `original_id` and `processors` in the previous config are what the
     // copy made of them, not what the node rendered.
     const bool child_same_node = same_node && !(top && IsCopyExtra(key));
     const Outcome o = RenderNode(child, ctx, previous_children[i], child_same_node,
-                                 &out->storage[i], &rendered[i]);
+                                 &out->storage.emplace_back(), &rendered[i]);
     if (o == Outcome::kFailed) return o;
     if (o == Outcome::kRemoved) {
       rendered[i] = nullptr;
@@ -275,8 +299,11 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
   for (uint32_t k = 0; k < n; ++k) {
     const uint32_t i = order[k];
     if (rendered[i] == nullptr) continue;
-    out->entries.emplace_back(node.entries[i].first, rendered[i]);
-    same = same && SameValue(previous_children[i], rendered[i]);
+    // The previous map's own entry when identical: composing the map then knows its key.
+    const bool same_value = SameValue(previous_children[i], rendered[i]);
+    out->entries.emplace_back(node.entries[i].first,
+                              same_value ? previous_children[i] : rendered[i]);
+    same = same && same_value;
   }
   // Every kept key was found in the previous map: equal sizes mean the same keys.
   out->same_as_previous = same && out->entries.size() == previous_map->size();
@@ -299,7 +326,9 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
       return Outcome::kOk;
     }
     case TemplateNode::Kind::kList: {
-      absl::InlinedVector<Value, 8> item_storage(node.items.size());
+      // Room only for the items that render (reserved first: it does not move).
+      absl::InlinedVector<Value, 8> item_storage;
+      item_storage.reserve(node.items.size());
       absl::InlinedVector<const Value*, 8> items;
       const Value::List* previous_items =
           previous != nullptr && previous->is_list() ? &previous->as_list() : nullptr;
@@ -315,7 +344,10 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
                                                                     : nullptr;
         const Value* item = nullptr;
         const Outcome o =
-            RenderNode(node.items[i], ctx, previous_item, items_stay, &item_storage[i], &item);
+            node.items[i].kind == TemplateNode::Kind::kConstant
+                ? (item = &node.items[i].constant, Outcome::kOk)
+                : RenderNode(node.items[i], ctx, previous_item, items_stay,
+                             &item_storage.emplace_back(), &item);
         if (o == Outcome::kFailed) return o;
         if (o == Outcome::kOk) items.push_back(item);
       }
@@ -380,6 +412,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   const Value* rendered_id = outcome == Outcome::kOk ? FindEntry(top.entries, "id") : nullptr;
   Value original_id_storage, id_storage, processors_storage;
   bool extras = false;  // entries added to (or replaced in) the rendered map
+  CopyEntries set;
   const CopyExtras previous_extras =
       outcome == Outcome::kOk ? FindCopyExtras(previous) : CopyExtras{};
   if (copy != nullptr && rendered_id != nullptr && rendered_id->is_string() &&
@@ -388,7 +421,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
       IsCopyId(result->id, rendered_id->as_string(), *copy)) {
     // The same id as last time (a copy's usual case): nothing to build.
     extras = true;
-    SetEntry(top.entries, "original_id", previous_extras.original_id);
+    set.original_id = previous_extras.original_id;
   } else {
     // The id: the rendered `id` as text (else the policy's), with the copy's suffix.
     thread_local std::string id;
@@ -400,8 +433,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     }
     if (outcome == Outcome::kOk && copy != nullptr) {
       extras = true;
-      SetEntry(top.entries, "original_id",
-               ReuseString(id, previous_extras.original_id, &original_id_storage));
+      set.original_id = ReuseString(id, previous_extras.original_id, &original_id_storage);
     }
     if (copy != nullptr) absl::StrAppend(&id, "-", copy->provider, "-", copy->mapping_id);
     if (result->id != id) result->id.assign(id);
@@ -410,14 +442,15 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
 
   if (rendered_id == nullptr || !rendered_id->is_string() || copy != nullptr) {
     extras = true;
-    SetEntry(top.entries, "id", ReuseString(result->id, previous_extras.id, &id_storage));
+    set.id = ReuseString(result->id, previous_extras.id, &id_storage);
   }
   if (copy != nullptr) {
-    if (const Value* processors = CopyProcessors(*copy, top.entries, previous_extras.processors,
-                                                 &processors_storage)) {
-      SetEntry(top.entries, "processors", processors);
-    }
+    set.processors =
+        CopyProcessors(*copy, top.entries, previous_extras.processors, &processors_storage);
   }
+  Entries merged;
+  const Entries& entries = extras ? (MergeCopyEntries(set, top.entries, &merged), merged)
+                                  : top.entries;
   result->on = true;
   if (!extras && top.same_as_previous) return false;
   if (!extras && top.whole != nullptr) {
@@ -425,7 +458,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     return true;
   }
   Value config_storage;
-  const Value* config = ComposeMapComparingKeys(top.entries, previous, &config_storage);
+  const Value* config = ComposeMapComparingKeys(entries, previous, &config_storage);
   if (config == previous) return false;
   result->config = std::move(config_storage);
   return true;
@@ -503,6 +536,23 @@ bool EqualWithoutIds(const Value& a, const Value& b) {
   }
 }
 
+// Re-rendering walks each copy's previous config beside the template, and a copy's maps lie
+// apart in memory from the previous copy's: ask for the next copies' while this one renders.
+// `Header` reads only the RenderResult (its map object and noted variables); `Entries` reads
+// the map object, so it is asked for a copy whose header was asked for an iteration before.
+void PrefetchHeader(const RenderResult& result) {
+  if (result.config.is_map()) __builtin_prefetch(&result.config.as_map());
+  __builtin_prefetch(result.variables.data());
+}
+void PrefetchEntries(const RenderResult& result) {
+  if (!result.config.is_map()) return;
+  const Value::Map& map = result.config.as_map();
+  if (map.empty()) return;
+  const char* begin = reinterpret_cast<const char*>(&*map.begin());
+  const size_t bytes = map.size() * sizeof(*map.begin());
+  for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(begin + offset);
+}
+
 }  // namespace
 
 std::vector<RenderResult> RenderInputCopies(const InputSpec& input,
@@ -542,39 +592,69 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
     result.reason = absl::StrCat("dynamic provider '", provider, "' has no mappings");
     return;
   }
+  absl::flat_hash_map<uint64_t, absl::InlinedVector<size_t, 1>> seen;  // hash -> copies index
+  seen.reserve(mappings.size());
+  // Keeps `result` (just rendered) as the next copy unless it duplicates an earlier one.
+  auto is_duplicate = [&](const RenderResult& result, size_t index) {
+    if (!result.on) return false;
+    absl::InlinedVector<size_t, 1>& same_hash = seen[result.config_hash];
+    for (size_t i : same_hash) {
+      if (EqualWithoutIds((*copies)[i].config, result.config)) return true;
+    }
+    same_hash.push_back(index);
+    return false;
+  };
+  auto render = [&](const MappingView& mapping, RenderResult* result) {
+    CopyInfo copy{provider, mapping.id, mapping.processors};
+    if (RenderInputInto(input, *mapping.reader, strict, &copy, result) && result->on) {
+      result->config_hash = HashWithoutIds(result->config);
+    }
+  };
+
+  // The usual case: the same mappings as last time, none of them a duplicate then. Each copy is
+  // rendered where it is, and a copy moves only to close the gap a new duplicate leaves.
+  bool same_mappings = copies->size() == mappings.size();
+  for (size_t i = 0; i < mappings.size() && same_mappings; ++i) {
+    same_mappings = (*copies)[i].mapping_id == mappings[i].id;
+  }
+  if (same_mappings) {
+    size_t kept = 0;
+    for (size_t i = 0; i < mappings.size(); ++i) {
+      if (i + 2 < mappings.size()) PrefetchHeader((*copies)[i + 2]);
+      if (i + 1 < mappings.size()) PrefetchEntries((*copies)[i + 1]);
+      RenderResult& result = (*copies)[i];
+      render(mappings[i], &result);
+      if (is_duplicate(result, kept)) {
+        removed->push_back(std::move(result));
+        continue;
+      }
+      if (kept != i) (*copies)[kept] = std::move(result);
+      ++kept;
+    }
+    copies->erase(copies->begin() + static_cast<std::ptrdiff_t>(kept), copies->end());
+    return;
+  }
+
   std::vector<RenderResult> previous = std::move(*copies);
   copies->clear();
   copies->reserve(mappings.size());
-  absl::flat_hash_map<uint64_t, absl::InlinedVector<size_t, 1>> seen;  // hash -> copies index
-  seen.reserve(mappings.size());
   size_t next_previous = 0;  // both lists are in mapping id order: one merge walk
   for (const MappingView& mapping : mappings) {
     while (next_previous < previous.size() &&
            previous[next_previous].mapping_id < mapping.id) {
       removed->push_back(std::move(previous[next_previous++]));
     }
-    RenderResult result;
     if (next_previous < previous.size() && previous[next_previous].mapping_id == mapping.id) {
-      result = std::move(previous[next_previous++]);
+      copies->push_back(std::move(previous[next_previous++]));
     } else {
-      result.mapping_id = std::string(mapping.id);
+      copies->emplace_back().mapping_id = std::string(mapping.id);
     }
-    CopyInfo copy{provider, mapping.id, mapping.processors};
-    const bool changed = RenderInputInto(input, *mapping.reader, strict, &copy, &result);
-    if (result.on) {
-      if (changed) result.config_hash = HashWithoutIds(result.config);
-      absl::InlinedVector<size_t, 1>& same_hash = seen[result.config_hash];
-      bool duplicate = false;
-      for (size_t i : same_hash) {
-        duplicate = duplicate || EqualWithoutIds((*copies)[i].config, result.config);
-      }
-      if (duplicate) {
-        removed->push_back(std::move(result));
-        continue;
-      }
-      same_hash.push_back(copies->size());
+    RenderResult& result = copies->back();
+    render(mapping, &result);
+    if (is_duplicate(result, copies->size() - 1)) {
+      removed->push_back(std::move(result));
+      copies->pop_back();
     }
-    copies->push_back(std::move(result));
   }
   while (next_previous < previous.size()) removed->push_back(std::move(previous[next_previous++]));
 }

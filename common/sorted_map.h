@@ -1,16 +1,22 @@
-// The object representation of `Event`: a map kept as one sorted vector of (key, value) pairs,
-// for nlohmann::basic_json's ObjectType parameter (nlohmann's own `ordered_map` shows the
-// interface basic_json needs).
+// SortedObjectMap: a map kept as one sorted vector of (key, value) pairs, with std::map's
+// interface. It is `Value::Map` (common/value.h) and the object type of `Event`
+// (agent/input/event.h, through nlohmann::basic_json's ObjectType parameter; nlohmann's own
+// `ordered_map` shows the interface basic_json needs).
 //
-// Why: an event is a few dozen small nested objects built once and written once. std::map
-// allocates a node per key; this allocates one buffer per object, and builders that insert in
-// ascending key order (every event builder here does) append in constant time. Keys stay
-// sorted by byte value, as std::map<std::string, ...> sorts them, so iteration order, dump()
-// output and comparisons are the same as nlohmann::json's.
+// Why: configs, variables and events are many small maps built once and read many times.
+// std::map allocates a node per key and walks pointers; this allocates one buffer per map, walks
+// it contiguously, and builders that insert in ascending key order append in constant time.
+// Keys stay sorted by byte value, as std::map<std::string, ...> sorts them, so iteration order,
+// JSON/YAML output and comparisons are the same as with std::map.
 //
-// Thread contract: thread-compatible, like std::map.
-#ifndef GATEHOUSE_AGENT_INPUT_SORTED_OBJECT_MAP_H_
-#define GATEHOUSE_AGENT_INPUT_SORTED_OBJECT_MAP_H_
+// Unlike std::map, inserting or erasing moves the elements after the position (and may move all
+// of them): an iterator, pointer or reference into the map is invalidated by any insertion or
+// erasure, as with std::vector. Do not hold one across an insert into the same map.
+//
+// Thread contract: thread-compatible, like std::map: const members never write, so a map that
+// no one modifies can be read from many threads at once.
+#ifndef GATEHOUSE_COMMON_SORTED_MAP_H_
+#define GATEHOUSE_COMMON_SORTED_MAP_H_
 
 #include <algorithm>
 #include <functional>
@@ -33,7 +39,7 @@ class SortedObjectMap {
   using key_type = Key;
   using mapped_type = T;
   // Not pair<const Key, T> as in std::map: a vector must move its elements to insert in the
-  // middle. Only this class and basic_json reach the pairs, and neither changes a key in place.
+  // middle. Nothing may change a key in place (the order would break).
   using value_type = std::pair<Key, T>;
   using allocator_type =
       typename std::allocator_traits<Allocator>::template rebind_alloc<value_type>;
@@ -108,6 +114,18 @@ class SortedObjectMap {
     return emplace(std::forward<K>(key), std::forward<Args>(args)...).first;
   }
 
+  // Sets `key` to `obj`, inserting it when absent; std::map's insert_or_assign.
+  template <class K, class M>
+  std::pair<iterator, bool> insert_or_assign(K&& key, M&& obj) {
+    const std::string_view view = View(key);
+    iterator it = LowerBound(view);
+    if (it != items_.end() && it->first == view) {
+      it->second = std::forward<M>(obj);
+      return {it, false};
+    }
+    return {Insert(it, std::forward<K>(key), std::forward<M>(obj)), true};
+  }
+
   std::pair<iterator, bool> insert(const value_type& value) {
     return emplace(value.first, value.second);
   }
@@ -123,7 +141,11 @@ class SortedObjectMap {
                                       std::forward_iterator_tag>::value) {
       items_.reserve(items_.size() + static_cast<size_type>(std::distance(first, last)));
     }
-    for (; first != last; ++first) emplace_hint(items_.cend(), first->first, first->second);
+    for (; first != last; ++first) {
+      auto&& item = *first;  // moved from when `It` is a move_iterator
+      emplace_hint(items_.cend(), std::forward<decltype(item)>(item).first,
+                   std::forward<decltype(item)>(item).second);
+    }
   }
 
   template <class K>
@@ -152,6 +174,23 @@ class SortedObjectMap {
   template <class K>
   const_iterator find(const K& key) const {
     return const_cast<SortedObjectMap*>(this)->find(key);
+  }
+  template <class K>
+  iterator lower_bound(const K& key) {
+    return LowerBound(View(key));
+  }
+  template <class K>
+  const_iterator lower_bound(const K& key) const {
+    return const_cast<SortedObjectMap*>(this)->LowerBound(View(key));
+  }
+  template <class K>
+  iterator upper_bound(const K& key) {
+    iterator it = LowerBound(View(key));
+    return it != items_.end() && it->first == View(key) ? it + 1 : it;
+  }
+  template <class K>
+  const_iterator upper_bound(const K& key) const {
+    return const_cast<SortedObjectMap*>(this)->upper_bound(key);
   }
   template <class K>
   size_type count(const K& key) const {
@@ -230,4 +269,4 @@ class SortedObjectMap {
 
 }  // namespace gatehouse
 
-#endif  // GATEHOUSE_AGENT_INPUT_SORTED_OBJECT_MAP_H_
+#endif  // GATEHOUSE_COMMON_SORTED_MAP_H_
