@@ -19,6 +19,7 @@
 #define GATEHOUSE_COMMON_SORTED_MAP_H_
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <initializer_list>
 #include <iterator>
@@ -112,6 +113,19 @@ class SortedObjectMap {
       return Insert(items_.end(), std::forward<K>(key), std::forward<Args>(args)...);
     }
     return emplace(std::forward<K>(key), std::forward<Args>(args)...).first;
+  }
+
+  // Appends (key, T(args...)) without looking at the other keys: for builders that fill an
+  // object in ascending key order and know it (no compare per key). A key out of order breaks
+  // the map's order: checked in debug builds only.
+  template <class K, class... Args>
+  T& AppendInOrder(K&& key, Args&&... args) {
+    assert(items_.empty() || std::string_view(items_.back().first) < View(key));
+    return items_
+        .emplace_back(std::piecewise_construct,
+                      std::forward_as_tuple(MakeKey(std::forward<K>(key))),
+                      std::forward_as_tuple(std::forward<Args>(args)...))
+        .second;
   }
 
   // Sets `key` to `obj`, inserting it when absent; std::map's insert_or_assign.

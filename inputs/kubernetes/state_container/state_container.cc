@@ -220,12 +220,14 @@ Scratch& ThreadScratch() {
 }
 
 // A JSON object filled in ascending key order: each insertion goes at the end of the map with
-// no search and no temporary key (keys out of order are still inserted correctly, only slower).
+// no search, no compare and no temporary key.
 class SortedObject {
  public:
   explicit SortedObject(Event& object) : map_(&object.get_ref<Event::object_t&>()) {}
+  // Keys must come in ascending order (BuildEvent writes them so; event_bytes_test compares
+  // every event with std::map-ordered JSON).
   Event& Add(absl::string_view key, Event value) {
-    return map_->emplace_hint(map_->end(), key, std::move(value))->second;
+    return map_->AppendInOrder(key, std::move(value));
   }
   // `capacity`: the most keys the object gets (one allocation for its entries).
   SortedObject AddObject(absl::string_view key, size_t capacity) {
