@@ -141,8 +141,7 @@ class PoolSampler {
           absl::StrAppend(&violations_, "held at once: ", absl::StrJoin(held_throughout, ","),
                           "\n");
         }
-        if (static_cast<int>(delegated.size()) > kDelegationCount &&
-            took < kLeaseDuration / 2) {
+        if (static_cast<int>(delegated.size()) > kDelegationCount && took < kLeaseDuration / 2) {
           absl::StrAppend(&violations_, "delegated at once: ", absl::StrJoin(delegated, ","),
                           " (sweep ", absl::FormatDuration(took), ")\n");
         }
@@ -269,6 +268,14 @@ class PoolAgentsTest : public ::testing::Test {
     return delegated;
   }
 
+  // Whether the agents' /status shows exactly two delegated agents (left in `delegated`) and the
+  // API server two holders.
+  bool TwoDelegated(const PoolSampler& sampler, std::set<int>* delegated) const {
+    *delegated = Delegated(sampler.Views());
+    return static_cast<int>(delegated->size()) == kDelegationCount &&
+           DelegationHolders().size() == kDelegationCount;
+  }
+
   // The holders of delegation-0..1 as the API server has them.
   std::set<std::string> DelegationHolders() const {
     std::set<std::string> holders;
@@ -341,13 +348,7 @@ TEST_F(PoolAgentsTest, TwentyAgentsColdStartThreeAtATimeAndTwoDelegatedRefilledA
 
   // Exactly two delegated agents, the holders of delegation-0 and delegation-1.
   std::set<int> delegated;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        delegated = Delegated(sampler.Views());
-        return static_cast<int>(delegated.size()) == kDelegationCount &&
-               DelegationHolders().size() == kDelegationCount;
-      },
-      absl::Seconds(20)))
+  ASSERT_TRUE(Eventually([&] { return TwoDelegated(sampler, &delegated); }, absl::Seconds(20)))
       << Logs();
   std::set<std::string> names;
   for (int i : delegated) names.insert(absl::StrCat("node-", i));
@@ -379,13 +380,8 @@ TEST_F(PoolAgentsTest, TwentyAgentsColdStartThreeAtATimeAndTwoDelegatedRefilledA
   // by then.
   absl::SleepFor(2 * kRetryPeriod);
   std::set<int> later;
-  EXPECT_TRUE(Eventually(
-      [&] {
-        later = Delegated(sampler.Views());
-        return static_cast<int>(later.size()) == kDelegationCount &&
-               DelegationHolders().size() == kDelegationCount;
-      },
-      kLeaseDuration + 2.2 * kRetryPeriod + kSlack))
+  EXPECT_TRUE(Eventually([&] { return TwoDelegated(sampler, &later); },
+                         kLeaseDuration + 2.2 * kRetryPeriod + kSlack))
       << "delegated a little later: " << absl::StrJoin(later, ",") << "\n"
       << Logs();
   EXPECT_EQ(sampler.Violations(), "") << Logs();
