@@ -1,12 +1,12 @@
 // Event (basic_json over SortedObjectMap) against nlohmann::json (std::map): the same operations
 // give the same documents and the same dump() bytes.
-#include "common/sorted_map.h"
+#include "agent/input/event.h"
 
 #include <random>
 #include <string>
 #include <vector>
 
-#include "agent/input/event.h"
+#include "common/sorted_map.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
