@@ -122,16 +122,17 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline int KeyCompare(absl::string_view a, absl::st
   return a.compare(b);
 }
 
-// The entries a copy sets in the input's rendered map (null: not set), in key order.
-struct CopyEntries {
+// The entries a copy sets in the input's rendered map (null: not set), in key order: what it
+// sets now, or what it set in the previous config (FindCopyExtras).
+struct CopyExtras {
   const Value* id = nullptr;
   const Value* original_id = nullptr;
   const Value* processors = nullptr;
 };
 
 // `entries` with the copy's entries set, replacing the rendered ones of the same keys, in
-// `merged`: one merge walk.
-void MergeCopyEntries(const CopyEntries& set, const Entries& entries, Entries* out) {
+// `*out`: one merge walk.
+void MergeCopyEntries(const CopyExtras& set, const Entries& entries, Entries* out) {
   const std::pair<absl::string_view, const Value*> extras[] = {
       {"id", set.id}, {"original_id", set.original_id}, {"processors", set.processors}};
   Entries& merged = *out;
@@ -175,12 +176,7 @@ bool IsCopyId(absl::string_view id, absl::string_view base, const CopyInfo& copy
          id.substr(0, base.size()) == base;
 }
 
-// The entries a copy sets, in the previous config (one walk).
-struct CopyExtras {
-  const Value* id = nullptr;
-  const Value* original_id = nullptr;
-  const Value* processors = nullptr;
-};
+// The entries a copy set in the previous config (one walk).
 CopyExtras FindCopyExtras(const Value* config) {
   CopyExtras found;
   if (config == nullptr) return found;
@@ -412,7 +408,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   const Value* rendered_id = outcome == Outcome::kOk ? FindEntry(top.entries, "id") : nullptr;
   Value original_id_storage, id_storage, processors_storage;
   bool extras = false;  // entries added to (or replaced in) the rendered map
-  CopyEntries set;
+  CopyExtras set;
   const CopyExtras previous_extras =
       outcome == Outcome::kOk ? FindCopyExtras(previous) : CopyExtras{};
   if (copy != nullptr && rendered_id != nullptr && rendered_id->is_string() &&
