@@ -120,9 +120,9 @@ void KsmServer::Stop() {
 void KsmServer::InstallHandlers() {
   server_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
     requests_.fetch_add(1);
-    if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
-      gzip_requests_.fetch_add(1);
-    }
+    const std::string encodings = req.get_header_value("Accept-Encoding");
+    if (encodings.find("gzip") != std::string::npos) gzip_requests_.fetch_add(1);
+    if (encodings.find("br") != std::string::npos) brotli_requests_.fetch_add(1);
     KsmFault fault;
     std::string body;
     {

@@ -58,6 +58,8 @@ class KsmServer {
   int64_t requests() const { return requests_.load(); }
   // Requests whose Accept-Encoding offered gzip.
   int64_t gzip_requests() const { return gzip_requests_.load(); }
+  // Requests whose Accept-Encoding offered brotli (which the server would then use).
+  int64_t brotli_requests() const { return brotli_requests_.load(); }
 
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -71,6 +73,7 @@ class KsmServer {
   int port_ = 0;
   std::atomic<int64_t> requests_{0};
   std::atomic<int64_t> gzip_requests_{0};
+  std::atomic<int64_t> brotli_requests_{0};
 
   mutable absl::Mutex mu_;
   std::string body_ ABSL_GUARDED_BY(mu_);

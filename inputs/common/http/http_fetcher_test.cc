@@ -37,6 +37,8 @@ TEST(HttpFetcherTest, FetchesTheExpositionWithGzip) {
   ASSERT_OK_AND_ASSIGN(std::string expected, ::gatehouse::testing::ReadFileToString(Fixture()));
   EXPECT_EQ(body, expected);
   EXPECT_EQ(server->gzip_requests(), 1);
+  // Not brotli: the server would compress a 47 MB body with it for seconds.
+  EXPECT_EQ(server->brotli_requests(), 0);
   ASSERT_OK_AND_ASSIGN(std::string again, fetcher->Fetch(server->url()));  // connection reuse
   EXPECT_EQ(again, expected);
 }
