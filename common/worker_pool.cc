@@ -1,0 +1,80 @@
+#include "common/worker_pool.h"
+
+#include <algorithm>
+
+namespace gatehouse {
+
+WorkerPool::WorkerPool(int threads) {
+  for (int i = 1; i < threads; ++i) helpers_.emplace_back([this] { HelperLoop(); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& helper : helpers_) helper.join();
+}
+
+int WorkerPool::ThreadsFor(int requested, int cap) {
+  if (requested > 0) return requested;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(1, std::min(cores, cap));
+}
+
+size_t WorkerPool::Work(absl::FunctionRef<void(size_t)> task, size_t n) {
+  size_t ran = 0;
+  for (size_t i = next_.fetch_add(1, std::memory_order_relaxed); i < n;
+       i = next_.fetch_add(1, std::memory_order_relaxed)) {
+    task(i);
+    ++ran;
+  }
+  return ran;
+}
+
+void WorkerPool::Run(size_t n, absl::FunctionRef<void(size_t)> task) {
+  if (helpers_.empty() || n <= 1) {
+    for (size_t i = 0; i < n; ++i) task(i);
+    return;
+  }
+  absl::MutexLock run_lock(&run_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    next_.store(0, std::memory_order_relaxed);
+    task_ = &task;
+    n_ = n;
+    helpers_busy_ = static_cast<int>(helpers_.size());
+    ++job_;
+  }
+  Work(task, n);
+  // The helpers still hold `task`: wait until each has left this job, even one that woke too
+  // late to find an index left.
+  absl::MutexLock lock(&mu_);
+  auto helpers_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return helpers_busy_ == 0; };
+  mu_.Await(absl::Condition(&helpers_done));
+  task_ = nullptr;
+}
+
+void WorkerPool::HelperLoop() {
+  uint64_t done = 0;  // the last job this helper took part in
+  while (true) {
+    const absl::FunctionRef<void(size_t)>* task;
+    size_t n;
+    {
+      absl::MutexLock lock(&mu_);
+      auto job_or_stop = [this, done]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || job_ != done;
+      };
+      mu_.Await(absl::Condition(&job_or_stop));
+      if (job_ == done) return;  // stopping, and no job left to join
+      done = job_;
+      task = task_;
+      n = n_;
+    }
+    helper_tasks_.fetch_add(Work(*task, n), std::memory_order_relaxed);
+    absl::MutexLock lock(&mu_);
+    --helpers_busy_;
+  }
+}
+
+}  // namespace gatehouse
