@@ -49,6 +49,10 @@ MetricType TypeFromText(absl::string_view t) {
   return MetricType::kUnknown;
 }
 
+std::string SecondTypeLine(absl::string_view family) {
+  return absl::StrCat("second TYPE line for '", family, "'");
+}
+
 // Case-insensitive equality with a lower-case literal.
 bool EqualsLower(absl::string_view text, absl::string_view lower) {
   if (text.size() != lower.size()) return false;
@@ -61,6 +65,10 @@ bool EqualsLower(absl::string_view text, absl::string_view lower) {
 }
 
 }  // namespace
+
+ParseError LineError(uint32_t line, absl::string_view message) {
+  return {line, absl::StrCat("line ", line, ": ", message)};
+}
 
 // Parses one body into an Exposition. Each line is handled by a small state machine over
 // [p, end) with the positions kept as raw pointers for speed.
@@ -95,7 +103,7 @@ class ExpositionParser {
   void Error(uint32_t line, absl::string_view message) {
     ++out_->error_count_;
     if (out_->errors_.size() < Exposition::kMaxKeptErrors) {
-      out_->errors_.push_back({line, absl::StrCat("line ", line, ": ", message)});
+      out_->errors_.push_back(LineError(line, message));
     }
   }
 
@@ -182,11 +190,12 @@ class ExpositionParser {
       return;
     }
     if (!family.type_text.empty()) {
-      Error(line, absl::StrCat("second TYPE line for '", name, "'"));
+      Error(line, SecondTypeLine(name));
       return;
     }
     family.type_text = rest;
     family.type = TypeFromText(rest);
+    family.type_line = line;
   }
 
   // The first '"' or '\\' in [p, end), or end: one pass, 16 bytes at a time where SSE2 is
@@ -525,7 +534,7 @@ Exposition Exposition::Parse(absl::string_view body) {
 
 void Exposition::Reparse(absl::string_view body) { Reparse(body, FamilyFilter()); }
 
-void Exposition::Reparse(absl::string_view body, const FamilyFilter& filter) {
+void Exposition::Clear() {
   samples_.clear();
   labels_.clear();
   families_.clear();
@@ -533,12 +542,96 @@ void Exposition::Reparse(absl::string_view body, const FamilyFilter& filter) {
   errors_.clear();
   error_count_ = 0;
   line_count_ = 0;
+}
+
+void Exposition::Reparse(absl::string_view body, const FamilyFilter& filter) {
+  Clear();
   ExpositionParser(body, &filter, this).Run();
+}
+
+void Exposition::Reparse(absl::string_view body, const FamilyFilter& filter,
+                         WorkerPool& workers, size_t min_piece_bytes) {
+  // A few pieces per thread: kept families are not spread evenly over a body, and a thread
+  // that is done takes the next piece.
+  const size_t threads = static_cast<size_t>(workers.threads());
+  const size_t count = std::min({body.size() / std::max<size_t>(min_piece_bytes, 1),
+                                 4 * threads, kMaxPieces});
+  if (threads < 2 || count < 2) {
+    Reparse(body, filter);
+    return;
+  }
+  // Piece k is [starts[k], starts[k + 1]): each cut is just after a newline.
+  std::vector<size_t> starts(count + 1, body.size());
+  starts[0] = 0;
+  for (size_t k = 1; k < count; ++k) {
+    const size_t from = std::max(k * (body.size() / count), starts[k - 1]);
+    const size_t newline = body.find('\n', from);
+    starts[k] = newline == absl::string_view::npos ? body.size() : newline + 1;
+  }
+  while (pieces_.size() < count - 1) pieces_.push_back(std::make_unique<Exposition>());
+  Clear();
+  workers.Run(count, [&](size_t k) {
+    Exposition& out = k == 0 ? *this : *pieces_[k - 1];
+    if (k != 0) out.Clear();
+    ExpositionParser(body.substr(starts[k], starts[k + 1] - starts[k]), &filter, &out).Run();
+  });
+  JoinPieces(count - 1);
+}
+
+void Exposition::JoinPieces(size_t count) {
+  size_t total = samples_.size();
+  for (size_t k = 0; k < count; ++k) total += pieces_[k]->samples_.size();
+  samples_.reserve(total);
+  for (size_t k = 0; k < count; ++k) {
+    const Exposition& piece = *pieces_[k];
+    const uint32_t offset = static_cast<uint32_t>(line_count_);  // lines before this piece
+    for (Sample sample : piece.samples_) {
+      sample.line += offset;
+      sample.piece = static_cast<uint8_t>(k + 1);
+      samples_.push_back(sample);
+    }
+    // The piece's errors with the body's line numbers, and those only the whole body shows (a
+    // family typed in an earlier piece and again in this one), in line order.
+    std::vector<ParseError> errors;
+    for (const ParseError& error : piece.errors_) {
+      const size_t prefix = absl::StrCat("line ", error.line, ": ").size();
+      errors.push_back(
+          LineError(error.line + offset, absl::string_view(error.message).substr(prefix)));
+    }
+    size_t joined_errors = 0;
+    for (MetricFamily family : piece.families_) {
+      if (family.type_line != 0) family.type_line += offset;
+      auto same = std::find_if(families_.begin(), families_.end(),
+                               [&](const MetricFamily& f) { return f.name == family.name; });
+      if (same == families_.end()) {
+        families_.push_back(family);
+        continue;
+      }
+      if (family.help.data() != nullptr) same->help = family.help;  // the last HELP wins
+      if (family.type_text.empty()) continue;
+      if (same->type_text.empty()) {
+        same->type_text = family.type_text;
+        same->type = family.type;
+        same->type_line = family.type_line;
+      } else {
+        ++joined_errors;
+        errors.push_back(LineError(family.type_line, SecondTypeLine(family.name)));
+      }
+    }
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const ParseError& a, const ParseError& b) { return a.line < b.line; });
+    for (ParseError& error : errors) {
+      if (errors_.size() >= kMaxKeptErrors) break;
+      errors_.push_back(std::move(error));
+    }
+    error_count_ += piece.error_count_ + joined_errors;
+    line_count_ += piece.line_count_;
+  }
 }
 
 absl::string_view Exposition::LabelValue(const Sample& sample, absl::string_view name,
                                          absl::string_view fallback) const {
-  const Label* label = labels_.data() + sample.label_begin;
+  const Label* label = LabelsOf(sample);
   for (uint32_t i = 0; i < sample.label_count; ++i) {
     // Length and first byte before memcmp (a call): label names mostly differ there.
     const absl::string_view n = label[i].name;

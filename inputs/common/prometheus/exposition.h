@@ -12,11 +12,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/worker_pool.h"
 
 namespace gatehouse::prometheus {
 
@@ -31,10 +33,11 @@ struct Label {
 
 struct Sample {
   absl::string_view name;
-  uint32_t label_begin = 0;  // index into Exposition::all_labels()
+  uint32_t label_begin = 0;  // where its labels start in its piece's labels (Exposition::labels)
   uint32_t label_count = 0;
   uint32_t line = 0;  // 1-based line number in the body
   bool has_timestamp = false;
+  uint8_t piece = 0;  // which piece of a parallel parse holds its labels; 0 otherwise
   double value = 0;
   int64_t timestamp_ms = 0;
 };
@@ -44,6 +47,7 @@ struct MetricFamily {
   absl::string_view help;  // raw (HELP escapes `\\` and `\n` are left as written)
   MetricType type = MetricType::kUntyped;
   absl::string_view type_text;  // as written ("gauge", "stateset", ...); empty without TYPE
+  uint32_t type_line = 0;       // the line of its TYPE line; 0 without one
 };
 
 // The metric families a reader uses, so the parser can skip the others without parsing their
@@ -83,10 +87,19 @@ class Exposition {
   // skipped unchecked (they are counted in line_count() but never reported as errors).
   void Reparse(absl::string_view body, const FamilyFilter& filter);
 
+  // The same on the threads of `workers`: the body is cut at line starts into pieces of at least
+  // `min_piece_bytes` (a few per thread, so that a thread that finishes early takes another),
+  // each piece is parsed on its own, and the pieces are joined in order. The result reads exactly
+  // like Reparse(body, filter)'s: the same samples, labels, families, errors and line numbers.
+  // A body too small for two pieces, or a pool of one thread, is parsed on the calling thread.
+  static constexpr size_t kMinPieceBytes = size_t{1} << 20;
+  void Reparse(absl::string_view body, const FamilyFilter& filter, WorkerPool& workers,
+               size_t min_piece_bytes = kMinPieceBytes);
+
   const std::vector<Sample>& samples() const { return samples_; }
   const std::vector<MetricFamily>& families() const { return families_; }
   absl::Span<const Label> labels(const Sample& sample) const {
-    return absl::MakeConstSpan(labels_.data() + sample.label_begin, sample.label_count);
+    return absl::MakeConstSpan(LabelsOf(sample), sample.label_count);
   }
   // The value of label `name` on `sample`, or `fallback` when the sample lacks it.
   absl::string_view LabelValue(const Sample& sample, absl::string_view name,
@@ -101,6 +114,16 @@ class Exposition {
 
  private:
   friend class ExpositionParser;
+  static constexpr size_t kMaxPieces = 64;  // Sample::piece is a byte
+
+  const Label* LabelsOf(const Sample& sample) const {
+    return (sample.piece == 0 ? labels_ : pieces_[sample.piece - 1]->labels_).data() +
+           sample.label_begin;
+  }
+  void Clear();
+  // Appends pieces_[0, count) (parsed on their own) to this Exposition, the body's first piece.
+  void JoinPieces(size_t count);
+
   std::vector<Sample> samples_;
   std::vector<Label> labels_;
   std::vector<MetricFamily> families_;
@@ -108,6 +131,9 @@ class Exposition {
   std::vector<ParseError> errors_;
   size_t error_count_ = 0;
   size_t line_count_ = 0;
+  // Pieces 1, 2, ... of the last parallel parse (their labels and unescaped values; the rest is
+  // joined into this one). Kept between parses for their memory.
+  std::vector<std::unique_ptr<Exposition>> pieces_;
 };
 
 }  // namespace gatehouse::prometheus

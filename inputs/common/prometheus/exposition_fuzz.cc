@@ -1,10 +1,13 @@
-// Fuzzes the exposition parser: any bytes parse without crashing, and every view the result
-// holds points into the body or into the Exposition's own storage.
+// Fuzzes the exposition parser: any bytes parse without crashing, every view the result holds
+// points into the body or into the Exposition's own storage, and a parse in pieces on several
+// threads reads exactly like one parse of the whole body.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
+#include "common/worker_pool.h"
 #include "inputs/common/prometheus/exposition.h"
+#include "inputs/common/prometheus/exposition_dump.h"
 
 namespace {
 
@@ -48,5 +51,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& sample : e.samples()) {
     if (!filter.Accepts(sample.name)) std::abort();
   }
+  // In pieces (as small as one line each), with and without the filter.
+  static gatehouse::WorkerPool* const pool = new gatehouse::WorkerPool(2);
+  const size_t min_piece = 1 + size % 13;
+  Exposition pieces;
+  pieces.Reparse(body, filter, *pool, min_piece);
+  Check(body, pieces);
+  if (DumpExposition(pieces) != DumpExposition(e)) std::abort();
+  pieces.Reparse(body, FamilyFilter(), *pool, min_piece);
+  Check(body, pieces);
+  if (DumpExposition(pieces) != DumpExposition(Exposition::Parse(body))) std::abort();
   return 0;
 }

@@ -5,8 +5,11 @@
 #include <memory>
 #include <string>
 
+#include "common/worker_pool.h"
 #include "gtest/gtest.h"
+#include "inputs/common/prometheus/exposition_dump.h"
 #include "testing/ksm_server/fixtures.h"
+#include "testing/ksm_server/synthetic_cluster.h"
 #include "testing/status_testing.h"
 
 namespace gatehouse::prometheus {
@@ -222,6 +225,107 @@ TEST(ExpositionTest, ParsesTheRealKubeStateMetricsScrapes) {
     ASSERT_NE(info, nullptr) << file;
     EXPECT_EQ(info->type, MetricType::kGauge);
   }
+}
+
+// Parallel parses: cut into pieces wherever a line starts, joined, they must read exactly like
+// one parse of the whole body.
+
+bool HasLaterPiece(const Exposition& e) {
+  for (const Sample& s : e.samples()) {
+    if (s.piece != 0) return true;
+  }
+  return false;
+}
+
+TEST(ExpositionPiecesTest, PiecesReadLikeOneParseOfEveryBody) {
+  std::vector<std::string> bodies;
+  for (const char* file : {"testdata/ksm/cluster.prom", "testdata/ksm/format_edge_cases.prom",
+                           "testdata/ksm/garbage.prom"}) {
+    ASSERT_OK_AND_ASSIGN(std::string body, ReadFileToString(TestdataPath(file)));
+    bodies.push_back(std::move(body));
+  }
+  for (const std::string& file : ::gatehouse::testing::SharedKsmFixtures()) {
+    ASSERT_OK_AND_ASSIGN(std::string body, ReadFileToString(file));
+    bodies.push_back(std::move(body));
+  }
+  bodies.push_back(::gatehouse::testing::SyntheticClusterExposition(40, 2));
+  FamilyFilter everything;
+  FamilyFilter containers;
+  containers.AddPrefix("kube_pod_container_").AddName("kube_pod_info").AddName("kube_pod_labels");
+  WorkerPool pool(3);
+  for (const std::string& body : bodies) {
+    for (const FamilyFilter* filter : {&everything, &containers}) {
+      Exposition one;
+      one.Reparse(body, *filter);
+      const std::string expected = DumpExposition(one);
+      for (size_t min_piece : {size_t{1}, size_t{7}, size_t{300}, body.size() / 3}) {
+        Exposition pieces;
+        pieces.Reparse(body, *filter, pool, min_piece);
+        EXPECT_EQ(DumpExposition(pieces), expected)
+            << body.substr(0, 60) << "... min_piece=" << min_piece;
+        if (min_piece < body.size() / 2 && !one.samples().empty() &&
+            one.samples().back().line > one.line_count() / 2) {
+          EXPECT_TRUE(HasLaterPiece(pieces)) << "not split: min_piece=" << min_piece;
+        }
+      }
+    }
+  }
+}
+
+TEST(ExpositionPiecesTest, ATypeLineRepeatedInALaterPieceIsReportedAtItsLine) {
+  std::string body = "# HELP a first\n# TYPE a gauge\na 1\n";
+  for (int i = 0; i < 60; ++i) body += "b 1\n";
+  body += "# HELP a second\n# TYPE a counter\na 2\n";  // lines 64-66
+  WorkerPool pool(2);
+  Exposition pieces;
+  pieces.Reparse(body, FamilyFilter(), pool, 16);
+  ASSERT_TRUE(HasLaterPiece(pieces));
+  ASSERT_EQ(pieces.error_count(), 1u);
+  EXPECT_EQ(pieces.errors()[0].line, 65u);
+  EXPECT_EQ(pieces.errors()[0].message, "line 65: second TYPE line for 'a'");
+  const MetricFamily* a = pieces.FindFamily("a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->type, MetricType::kGauge);  // the first TYPE stands
+  EXPECT_EQ(a->type_line, 2u);
+  EXPECT_EQ(a->help, "second");  // the last HELP wins
+  EXPECT_EQ(DumpExposition(pieces), DumpExposition(Exposition::Parse(body)));
+}
+
+TEST(ExpositionPiecesTest, ErrorsOfEveryPieceAreNumberedInTheWholeBodyAndCapped) {
+  std::string body;
+  for (int i = 0; i < 80; ++i) body += i % 2 == 0 ? "ok{i=\"x\"} 1\n" : "bad line\n";
+  WorkerPool pool(2);
+  Exposition pieces;
+  pieces.Reparse(body, FamilyFilter(), pool, 64);
+  EXPECT_EQ(pieces.error_count(), 40u);
+  ASSERT_EQ(pieces.errors().size(), Exposition::kMaxKeptErrors);
+  for (size_t i = 0; i < pieces.errors().size(); ++i) {
+    EXPECT_EQ(pieces.errors()[i].line, 2 * i + 2);
+  }
+  EXPECT_EQ(pieces.samples().back().line, 79u);
+  EXPECT_EQ(DumpExposition(pieces), DumpExposition(Exposition::Parse(body)));
+}
+
+TEST(ExpositionPiecesTest, OneExpositionServesParallelAndPlainParsesInTurn) {
+  const std::string big = ::gatehouse::testing::SyntheticClusterExposition(20, 2);
+  const std::string small = "x{a=\"\\\\\"} 1\n";
+  const std::string big_alone = DumpExposition(Exposition::Parse(big));
+  WorkerPool pool(2);
+  Exposition e;
+  e.Reparse(big, FamilyFilter(), pool, 1000);
+  EXPECT_EQ(DumpExposition(e), big_alone);
+  e.Reparse(small);
+  EXPECT_EQ(DumpExposition(e), DumpExposition(Exposition::Parse(small)));
+  EXPECT_EQ(e.LabelValue(e.samples()[0], "a"), "\\");
+  e.Reparse(big, FamilyFilter(), pool, 1000);
+  EXPECT_EQ(DumpExposition(e), big_alone);
+  // One thread, or a body smaller than two pieces: the plain parse.
+  WorkerPool one_thread(1);
+  e.Reparse(big, FamilyFilter(), one_thread, 1);
+  EXPECT_FALSE(HasLaterPiece(e));
+  e.Reparse(big, FamilyFilter(), pool, big.size());
+  EXPECT_FALSE(HasLaterPiece(e));
+  EXPECT_EQ(DumpExposition(e), big_alone);
 }
 
 }  // namespace
