@@ -21,6 +21,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "agent/input/event.h"
+#include "common/worker_pool.h"
 #include "inputs/common/prometheus/exposition.h"
 
 namespace gatehouse::kubernetes {
@@ -69,6 +70,11 @@ struct CollectOptions {
   // When set, Collect applies it to each event as soon as it has built it (ApplyStamp), while
   // the event is still in cache: after the whole scrape its memory is long out of cache.
   const EventStamp* stamp = nullptr;
+  // When set, a metricset may build its events on these threads (state_container does, once a
+  // scrape has at least 2 × `min_parallel_events` containers). The events and their order are
+  // the same either way.
+  WorkerPool* workers = nullptr;
+  size_t min_parallel_events = 1000;
 };
 
 class StateMetricset {

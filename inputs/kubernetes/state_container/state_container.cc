@@ -180,12 +180,13 @@ void Apply(Series series, const SampleLabels& l, double value, Container& c) {
 
 // Per-pod facts from pod-level families: kube_pod_info always (the node), the rest only with
 // add_metadata.
-// A labels object shared by several events (a pod's labels, a node's labels): built once from
-// its sample, copied into each event but the last, which gets it moved.
+// A labels object shared by several events (a pod's labels, a node's labels): built once, before
+// the events, and copied into each of them; the last user moves it instead when no other thread
+// can still be copying it (every user is in the same range of events).
 struct SharedPart {
   const Sample* sample = nullptr;
-  int uses_left = 0;  // events still to receive it
-  bool built = false;
+  int first_user = -1;  // the first and last container whose event gets it
+  int last_user = -1;
   Event json;  // an object, or null when it has no field
 };
 
@@ -261,23 +262,39 @@ Event PrefixedLabels(const Exposition& scrape, const Sample& sample, absl::strin
   return fields.empty() ? Event() : object;
 }
 
-// Adds `part` under `key`: built on first use, moved into its last user, copied before that.
-void AddShared(const Exposition& scrape, absl::string_view prefix, absl::string_view key,
-               SharedPart& part, SortedObject& parent) {
+// Notes that container `user` gets `part` (building it on its first user).
+void UseShared(const Exposition& scrape, absl::string_view prefix, int user, SharedPart& part) {
   if (part.sample == nullptr) return;
-  if (!part.built) {
+  if (part.first_user < 0) {
+    part.first_user = user;
     part.json = PrefixedLabels(scrape, *part.sample, prefix);
-    part.built = true;
   }
-  const bool last = --part.uses_left <= 0;
-  if (part.json.is_null()) return;
+  part.last_user = user;
+}
+
+// The events of containers [begin, end) are built by one thread.
+struct Range {
+  int begin;
+  int end;
+};
+
+// Adds `part` under `key` to container `user`'s event.
+void AddShared(absl::string_view key, int user, Range range, SharedPart& part,
+               SortedObject& parent) {
+  if (part.sample == nullptr || part.json.is_null()) return;
+  const bool last = user == part.last_user && part.first_user >= range.begin;
   parent.Add(key, last ? std::move(part.json) : part.json);
 }
 
-Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
-                 const CollectOptions& options, const Exposition& scrape, Scratch& scratch) {
+// The node whose labels a container's event gets (kube_pod_info's, else the resource series').
+absl::string_view NodeOf(const Container& c, const Pod* pod) {
+  return pod != nullptr && !pod->node.empty() ? pod->node : c.node;
+}
+
+Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod, int index, Range range,
+                 const CollectOptions& options, Scratch& scratch) {
   const auto& [ns, pod_name, name] = key;
-  absl::string_view node = pod != nullptr && !pod->node.empty() ? pod->node : c.node;
+  absl::string_view node = NodeOf(c, pod);
   absl::string_view pod_uid = c.uid;
   const bool metadata = options.add_metadata && pod != nullptr;
   if (metadata && pod_uid.empty()) pod_uid = pod->uid;
@@ -299,7 +316,7 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
 
   stamp.AppendBefore("kubernetes", root.map());
   SortedObject k8s = root.AddObject("kubernetes", metadata ? 11 : 4);
-  if (metadata) AddShared(scrape, "annotation_", "annotations", pod->annotations, k8s);
+  if (metadata) AddShared("annotations", index, range, pod->annotations, k8s);
   {
     SortedObject container = k8s.AddObject("container", 6);
     if (c.cpu_request || c.cpu_limit) {
@@ -355,13 +372,13 @@ Event BuildEvent(const ContainerKey& key, const Container& c, Pod* pod,
   if (owner_kind == "DaemonSet") k8s.AddObject("daemonset", 1).AddString("name", owner);
   if (!deployment.empty()) k8s.AddObject("deployment", 1).AddString("name", deployment);
   if (owner_kind == "Job") k8s.AddObject("job", 1).AddString("name", owner);
-  if (metadata) AddShared(scrape, "label_", "labels", pod->labels, k8s);
+  if (metadata) AddShared("labels", index, range, pod->labels, k8s);
   k8s.AddString("namespace", ns);
   if (!node.empty()) {
     SortedObject node_object = k8s.AddObject("node", 2);
     if (options.add_metadata) {
       if (SharedPart* labels = scratch.node_labels.Find(NodeKey(node))) {
-        AddShared(scrape, "label_", "labels", *labels, node_object);
+        AddShared("labels", index, range, *labels, node_object);
       }
     }
     node_object.AddString("name", node);
@@ -522,25 +539,48 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
     Apply(*series, l, s.value, c);
   }
 
-  // Count the users of each shared part first, so that the last one can take it by move.
-  for (const auto& [key, container] : containers.objects()) {
+  // Find each container's pod, and build the parts its event shares with others (noting their
+  // first and last users) before any event, so the events can be built on several threads.
+  const int count = static_cast<int>(containers.size());
+  for (int i = 0; i < count; ++i) {
+    const auto& [key, container] = containers.objects()[i];
     Pod* pod = scratch.pods.Find(PodKey(std::get<0>(key), std::get<1>(key)));
     scratch.pod_of.push_back(pod);
-    if (!options.add_metadata || pod == nullptr) continue;
-    ++pod->labels.uses_left;
-    ++pod->annotations.uses_left;
-    absl::string_view node = !pod->node.empty() ? pod->node : container.node;
-    if (SharedPart* labels = scratch.node_labels.Find(NodeKey(node))) ++labels->uses_left;
-  }
-  events->reserve(events->size() + containers.size());
-  for (size_t i = 0; i < containers.size(); ++i) {
-    if (i + kPrefetchAhead < containers.size()) {
-      const auto& [next_key, next] = containers.objects()[i + kPrefetchAhead];
-      PrefetchContainer(next_key, next);
+    if (!options.add_metadata) continue;
+    if (pod != nullptr) {
+      UseShared(scrape, "label_", i, pod->labels);
+      UseShared(scrape, "annotation_", i, pod->annotations);
     }
-    const auto& [key, container] = containers.objects()[i];
-    events->push_back(BuildEvent(key, container, scratch.pod_of[i], options, scrape, scratch));
+    const absl::string_view node = NodeOf(container, pod);
+    if (node.empty()) continue;
+    if (SharedPart* labels = scratch.node_labels.Find(NodeKey(node))) {
+      UseShared(scrape, "label_", i, *labels);
+    }
   }
+  const size_t first = events->size();
+  events->resize(first + count);
+  auto build = [&](Range range) {
+    for (int i = range.begin; i < range.end; ++i) {
+      if (i + static_cast<int>(kPrefetchAhead) < range.end) {
+        const auto& [next_key, next] = containers.objects()[i + kPrefetchAhead];
+        PrefetchContainer(next_key, next);
+      }
+      const auto& [key, container] = containers.objects()[i];
+      (*events)[first + i] =
+          BuildEvent(key, container, scratch.pod_of[i], i, range, options, scratch);
+    }
+  };
+  const int ranges = options.workers == nullptr
+                         ? 1
+                         : std::min(2 * options.workers->threads(),
+                                    count / static_cast<int>(options.min_parallel_events));
+  if (ranges <= 1) {
+    build(Range{0, count});
+    return;
+  }
+  options.workers->Run(ranges, [&](size_t r) {
+    build(Range{static_cast<int>(count * r / ranges), static_cast<int>(count * (r + 1) / ranges)});
+  });
 }
 
 GATEHOUSE_REGISTER_STATE_METRICSET(StateContainer);

@@ -2,8 +2,10 @@
 
 #include <string>
 
+#include "common/worker_pool.h"
 #include "gtest/gtest.h"
 #include "testing/ksm_server/fixtures.h"
+#include "testing/ksm_server/synthetic_cluster.h"
 #include "testing/status_testing.h"
 
 namespace gatehouse::kubernetes {
@@ -216,6 +218,59 @@ TEST(StateContainerSharedFixturesTest, EveryContainerOfTheRealScrapesHasAnEvent)
       EXPECT_TRUE(e["kubernetes"]["node"].contains("name")) << file << ": " << e.dump();
       EXPECT_TRUE(e["kubernetes"]["container"]["status"].contains("phase")) << e.dump();
       EXPECT_TRUE(e["container"]["image"].contains("name")) << e.dump();
+    }
+  }
+}
+
+TEST(StateContainerMetadataTest, NodeLabelsReachEveryContainerWhosePodInfoIsMissing) {
+  // No kube_pod_info: the node comes from the resource series, and its labels are shared by
+  // both containers (the second once got nothing: the first had taken them).
+  const std::string body = R"(kube_node_labels{node="n1",label_zone="a"} 1
+kube_pod_container_info{namespace="ns",pod="p1",container="c1",image="i1"} 1
+kube_pod_container_info{namespace="ns",pod="p2",container="c2",image="i2"} 1
+kube_pod_container_resource_requests{namespace="ns",pod="p1",container="c1",node="n1",resource="cpu",unit="core"} 0.1
+kube_pod_container_resource_requests{namespace="ns",pod="p2",container="c2",node="n1",resource="cpu",unit="core"} 0.2
+)";
+  CollectOptions options;
+  options.add_metadata = true;
+  std::vector<Event> events = StateContainer().CollectAll(Exposition::Parse(body), options);
+  ASSERT_EQ(events.size(), 2u);
+  for (const Event& e : events) {
+    EXPECT_EQ(e["kubernetes"]["node"], Event::parse(R"({"name": "n1", "labels": {"zone": "a"}})"))
+        << e.dump();
+  }
+}
+
+TEST(StateContainerThreadsTest, EventsBuiltOnSeveralThreadsAreTheSameInTheSameOrder) {
+  const std::string body = ::gatehouse::testing::SyntheticClusterExposition(150, 2);
+  const Exposition scrape = Exposition::Parse(body);
+  WorkerPool pool(3);
+  for (bool add_metadata : {false, true}) {
+    CollectOptions options;
+    options.add_metadata = add_metadata;
+    const std::vector<Event> one_thread = StateContainer().CollectAll(scrape, options);
+    ASSERT_EQ(one_thread.size(), 300u);
+    options.workers = &pool;
+    // Ranges as small as one event: every shared labels object (a node's, across many pods) is
+    // copied by several threads at once, and moved only by a range that holds all its users.
+    for (size_t min_events : {size_t{1}, size_t{7}, size_t{100}}) {
+      options.min_parallel_events = min_events;
+      // Until a helper has built some of the events (the caller may finish every range before
+      // a helper wakes up), every run must give the same events.
+      const uint64_t helped = pool.helper_tasks();
+      for (int run = 0; run < 100 && pool.helper_tasks() == helped; ++run) {
+        std::vector<Event> events = {Event("kept")};
+        StateContainer().Collect(scrape, options, &events);
+        ASSERT_EQ(events.size(), 301u);
+        EXPECT_EQ(events[0], "kept");
+        events.erase(events.begin());
+        ASSERT_EQ(events, one_thread) << "add_metadata=" << add_metadata << " min=" << min_events;
+      }
+      EXPECT_GT(pool.helper_tasks(), helped) << "no helper built an event";
+    }
+    if (add_metadata) {
+      EXPECT_TRUE(one_thread[299]["kubernetes"]["node"].contains("labels"));
+      EXPECT_TRUE(one_thread[0]["kubernetes"]["node"].contains("labels"));
     }
   }
 }
