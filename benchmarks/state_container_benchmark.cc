@@ -9,6 +9,7 @@
 #include "benchmark/benchmark.h"
 #include "agent/input/event_allocator.h"
 #include "common/malloc_tuning.h"
+#include "common/worker_pool.h"
 #include "inputs/common/prometheus/exposition.h"
 #include "inputs/kubernetes/metrics/stream_scraper.h"
 #include "inputs/kubernetes/state_container/state_container.h"
@@ -22,21 +23,26 @@ using gatehouse::kubernetes::StreamScraper;
 using gatehouse::kubernetes::StreamScraperConfig;
 using gatehouse::prometheus::Exposition;
 
-StreamScraperConfig StateContainerStream(bool add_metadata) {
+StreamScraperConfig StateContainerStream(bool add_metadata, int threads = 1) {
   static const StateContainer* const metricset = new StateContainer();
   gatehouse::TuneMallocForEventBursts();  // as `gatehouse run` does at start
   StreamScraperConfig config;
   config.metricsets = {metricset};
   config.collect.add_metadata = add_metadata;
+  config.threads = threads;  // the stream's `scrape_threads`
   return config;
 }
 
 // range(0) containers (2 per pod); range(1) add_metadata; range(2) how the previous scrape's
-// events were freed (see below).
+// events were freed (see below); range(3) the stream's threads (`scrape_threads`).
+//
+// Time is wall time (with 2 threads the scrape is done when both are); the CPU column is the
+// whole process's CPU time, every thread's.
 void BM_StateContainerScrapeToEvents(benchmark::State& state) {
   const int containers = static_cast<int>(state.range(0));
   const std::string body = gatehouse::testing::SyntheticClusterExposition(containers / 2, 2);
-  StreamScraper scraper(StateContainerStream(state.range(1) != 0));
+  StreamScraper scraper(
+      StateContainerStream(state.range(1) != 0, static_cast<int>(state.range(3))));
   std::vector<Event> events;  // reused between scrapes, as the input does
   // Stands for the agent's queue and output thread, which take the events and free them after
   // writing them (not part of the scrape, so not timed). How they are freed changes the heap the
@@ -69,12 +75,18 @@ void BM_StateContainerScrapeToEvents(benchmark::State& state) {
   state.counters["event_MiB"] = chunks * gatehouse::event_arena::kChunkBytes / 1048576.0;
 }
 BENCHMARK(BM_StateContainerScrapeToEvents)
-    ->ArgNames({"containers", "add_metadata", "free_mode"})
-    ->Args({1000, 0, 0})
-    ->Args({10000, 0, 0})
-    ->Args({10000, 1, 0})
-    ->Args({10000, 0, 1})
-    ->Args({10000, 1, 1})
+    ->ArgNames({"containers", "add_metadata", "free_mode", "threads"})
+    ->Args({1000, 0, 0, 1})
+    ->Args({10000, 0, 0, 1})
+    ->Args({10000, 0, 0, 2})
+    ->Args({10000, 1, 0, 1})
+    ->Args({10000, 1, 0, 2})
+    ->Args({10000, 0, 1, 1})
+    ->Args({10000, 0, 1, 2})
+    ->Args({10000, 1, 1, 1})
+    ->Args({10000, 1, 1, 2})
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
     ->Unit(benchmark::kMillisecond);
 
 // The same, freeing the events inside the timed loop (the whole cost to the process).
@@ -91,19 +103,27 @@ void BM_StateContainerScrapeToEventsAndFree(benchmark::State& state) {
 }
 BENCHMARK(BM_StateContainerScrapeToEventsAndFree)->Unit(benchmark::kMillisecond);
 
-// The parse alone with the metricset's family filter (how much of the body it skips).
+// The parse alone with the metricset's family filter (how much of the body it skips), on
+// range(0) threads (pieces of at least 1 MiB, as a stream cuts them).
 void BM_StateContainerParseOnly(benchmark::State& state) {
   const std::string body = gatehouse::testing::SyntheticClusterExposition(5000, 2);
   StreamScraper scraper(StateContainerStream(false));
+  gatehouse::WorkerPool workers(static_cast<int>(state.range(0)));
   Exposition e;
   for (auto _ : state) {
-    e.Reparse(body, scraper.filter());
+    e.Reparse(body, scraper.filter(), workers);
     benchmark::DoNotOptimize(e.samples().data());
   }
   state.counters["samples_kept"] = e.samples().size();
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * body.size());
 }
-BENCHMARK(BM_StateContainerParseOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StateContainerParseOnly)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The cost of getting past a body whose families are all filtered out: a line-end search and a
 // name compare per line (the floor under BM_StateContainerParseOnly).

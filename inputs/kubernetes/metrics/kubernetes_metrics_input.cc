@@ -8,6 +8,7 @@
 #include "agent/registry/registry.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
+#include "common/worker_pool.h"
 #include "inputs/common/prometheus/exposition.h"
 
 namespace gatehouse::kubernetes {
@@ -41,6 +42,9 @@ OptionTable CommonOptions() {
        "node labels, read from the same scrape (kube_pod_info, kube_pod_labels, "
        "kube_pod_annotations, kube_node_labels, kube_replicaset_owner); no API server needed."},
       {"max_body_size", OptionType::kSize, Value("256MiB"), "Largest scrape body accepted."},
+      {"scrape_threads", OptionType::kInt, Value(0),
+       "Threads that parse a large body (2 MiB or more) and build its events, the stream's own "
+       "included; 0: one per core, at most 2; 1: all on the stream's thread."},
   };
 }
 
@@ -178,6 +182,12 @@ absl::StatusOr<StreamSpec> ParseStream(const Value& raw_stream, const Value& inp
   if (const Value* m = stream.Find("add_metadata"); m != nullptr && m->is_bool()) {
     spec.add_metadata = m->as_bool();
   }
+  const int64_t threads = stream.Find("scrape_threads")->as_int();
+  if (threads < 0 || threads > 64) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": 'scrape_threads' must be between 0 (one per core) and 64, not ", threads));
+  }
+  spec.scrape_threads = static_cast<int>(threads);
   return spec;
 }
 
@@ -228,6 +238,7 @@ KubernetesMetricsInput::KubernetesMetricsInput(InputContext context,
     config.period = s.period;
     config.data_stream_dataset = s.data_stream_dataset;
     config.data_stream_type = s.data_stream_type;
+    config.threads = WorkerPool::ThreadsFor(s.scrape_threads, kMaxAutoScrapeThreads);
     scratch_.push_back(std::make_unique<Scratch>(std::move(config)));
   }
 }

@@ -36,7 +36,11 @@ struct StreamSpec {
   std::string data_stream_dataset;  // empty: event.dataset
   std::string data_stream_type;     // empty: the pipeline's default
   bool add_metadata = true;         // enrich from the scrape's pod/node families
+  int scrape_threads = 0;           // 0: one per core, at most kMaxAutoScrapeThreads
 };
+
+// `scrape_threads: 0` uses this many threads at most (fewer on a smaller machine).
+inline constexpr int kMaxAutoScrapeThreads = 2;
 
 // Resolves one entry of `streams` (input-level keys act as defaults). InvalidArgument names the
 // stream and the key.

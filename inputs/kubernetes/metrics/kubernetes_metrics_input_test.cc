@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "testing/ksm_server/fixtures.h"
 #include "testing/ksm_server/ksm_server.h"
+#include "testing/ksm_server/synthetic_cluster.h"
 #include "testing/status_testing.h"
 
 namespace gatehouse::kubernetes {
@@ -231,6 +234,15 @@ TEST(KubernetesMetricsInputTest, BadConfigurationNamesStreamAndKey) {
                     &recorder, &clock,
                     {Stream("ksm:8080", {Value("state_container")}, {{"hots", Value("x")}})})),
                 absl::StatusCode::kInvalidArgument, "hots");
+  EXPECT_STATUS(KubernetesMetricsInput::Create(Context(
+                    &recorder, &clock,
+                    {Stream("ksm:8080", {Value("state_container")}, {{"scrape_threads", Value(-1)}})})),
+                absl::StatusCode::kInvalidArgument,
+                "input 'kubernetes-cluster-metrics' streams[0]: 'scrape_threads' must be between 0");
+  EXPECT_STATUS(KubernetesMetricsInput::Create(Context(
+                    &recorder, &clock,
+                    {Stream("ksm:8080", {Value("state_container")}, {{"scrape_threads", Value("two")}})})),
+                absl::StatusCode::kInvalidArgument, "scrape_threads");
   // Stop without Start is safe.
   ASSERT_OK_AND_ASSIGN(auto idle, KubernetesMetricsInput::Create(
                                       Context(&recorder, &clock, {Stream("ksm:8080")})));
@@ -310,6 +322,41 @@ TEST(KubernetesMetricsInputTest, InputLevelOptionsAreStreamDefaults) {
   EXPECT_EQ(spec.hosts, std::vector<std::string>{"https://ksm:8443/metrics"});
   EXPECT_FALSE(spec.fetch.verify_tls);
   EXPECT_EQ(spec.fetch.timeout, absl::Seconds(30));
+  EXPECT_EQ(spec.scrape_threads, 0);  // one per core, at most kMaxAutoScrapeThreads
+}
+
+TEST(KubernetesMetricsInputTest, ScrapeThreadsSplitALargeBodyAndEveryContainerHasItsEvent) {
+  // A 2.8 MB body: two parse pieces of 1 MiB or more, so the stream's second thread parses.
+  const std::string path = absl::StrCat(
+      std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp", "/large.prom");
+  const std::string body = ::gatehouse::testing::SyntheticClusterExposition(300, 2);
+  ASSERT_GE(body.size(), 2 * prometheus::Exposition::kMinPieceBytes);
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(body.data(), 1, body.size(), f), body.size());
+    std::fclose(f);
+  }
+  ::gatehouse::testing::KsmServerOptions options;
+  options.exposition_file = path;
+  ASSERT_OK_AND_ASSIGN(auto server, KsmServer::Start(options));
+  FakeClock clock;
+  Recorder recorder;
+  ASSERT_OK_AND_ASSIGN(
+      auto input,
+      KubernetesMetricsInput::Create(Context(
+          &recorder, &clock,
+          {Stream(server->host(), {Value("state_container")}, {{"scrape_threads", Value(2)}})})));
+  EXPECT_EQ(input->streams()[0].scrape_threads, 2);
+  ASSERT_OK(input->Start());
+  EXPECT_EQ(recorder.AwaitReports(1)[0], "ok kubernetes-cluster-metrics/streams[0] 600");
+  input->Stop();
+  std::set<std::string> containers;
+  for (const Event& e : recorder.events()) {
+    containers.insert(e["kubernetes"]["pod"]["name"].get<std::string>() + "/" +
+                      e["kubernetes"]["container"]["name"].get<std::string>());
+  }
+  EXPECT_EQ(containers.size(), 600u);
 }
 
 }  // namespace

@@ -17,7 +17,14 @@ absl::Status StreamScraper::Scrape(absl::string_view body, absl::string_view hos
                                    absl::Time started, absl::Duration fetch_duration,
                                    std::vector<Event>* events) {
   events->clear();
-  exposition_.Reparse(body, filter_);
+  if (workers_ == nullptr && config_.threads > 1 && body.size() >= 2 * config_.min_piece_bytes) {
+    workers_ = std::make_unique<WorkerPool>(config_.threads);
+  }
+  if (workers_ != nullptr) {
+    exposition_.Reparse(body, filter_, *workers_, config_.min_piece_bytes);
+  } else {
+    exposition_.Reparse(body, filter_);
+  }
   if (exposition_.error_count() > 0 && exposition_.samples().empty()) {
     return absl::DataLossError(
         absl::StrCat(host, ": not a Prometheus exposition: ", exposition_.ErrorSummary()));
@@ -34,6 +41,8 @@ absl::Status StreamScraper::Scrape(absl::string_view body, absl::string_view hos
   if (!config_.data_stream_type.empty()) stamp.data_stream["type"] = config_.data_stream_type;
   CollectOptions options = config_.collect;
   options.stamp = &stamp;
+  options.workers = workers_.get();
+  options.min_parallel_events = config_.min_parallel_events;
   for (const StateMetricset* metricset : config_.metricsets) {
     stamp.event = {{"module", "kubernetes"},
                    {"dataset", absl::StrCat("kubernetes.", metricset->name())},

@@ -3,10 +3,12 @@
 // stamp every event with the fields the input adds (@timestamp, event.*, metricset.*,
 // service.*, data_stream.*). The input and the benchmark both run exactly this.
 //
-// Thread contract: thread-compatible; one per stream, used by that stream's scrape thread.
+// Thread contract: thread-compatible; one per stream, used by that stream's scrape thread (and,
+// within one Scrape, by its worker threads).
 #ifndef GATEHOUSE_INPUTS_KUBERNETES_METRICS_STREAM_SCRAPER_H_
 #define GATEHOUSE_INPUTS_KUBERNETES_METRICS_STREAM_SCRAPER_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agent/input/event.h"
+#include "common/worker_pool.h"
 #include "inputs/common/prometheus/exposition.h"
 #include "inputs/kubernetes/common/state_metricset.h"
 
@@ -25,6 +28,11 @@ struct StreamScraperConfig {
   absl::Duration period = absl::Seconds(10);
   std::string data_stream_dataset;  // empty: not set
   std::string data_stream_type;     // empty: not set
+  // Threads that parse a large body and build its events (the stream's own thread included):
+  // `scrape_threads`. Helpers start with the first body of at least two parse pieces.
+  int threads = 1;
+  size_t min_piece_bytes = prometheus::Exposition::kMinPieceBytes;
+  size_t min_parallel_events = CollectOptions().min_parallel_events;
 };
 
 class StreamScraper {
@@ -46,6 +54,7 @@ class StreamScraper {
   const StreamScraperConfig config_;
   prometheus::FamilyFilter filter_;
   prometheus::Exposition exposition_;  // reused: no fresh pages per scrape
+  std::unique_ptr<WorkerPool> workers_;  // null until a body is large enough to share
 };
 
 }  // namespace gatehouse::kubernetes
