@@ -40,11 +40,13 @@ void WorkerPool::Run(size_t n, absl::FunctionRef<void(size_t)> task) {
   absl::MutexLock run_lock(&run_mu_);
   {
     absl::MutexLock lock(&mu_);
+    handoff_.load(std::memory_order_acquire);  // after the last job, whoever ran it
     next_.store(0, std::memory_order_relaxed);
     task_ = &task;
     n_ = n;
     helpers_busy_ = static_cast<int>(helpers_.size());
     ++job_;
+    handoff_.fetch_add(1, std::memory_order_release);
   }
   Work(task, n);
   // The helpers still hold `task`: wait until each has left this job, even one that woke too
@@ -52,6 +54,7 @@ void WorkerPool::Run(size_t n, absl::FunctionRef<void(size_t)> task) {
   absl::MutexLock lock(&mu_);
   auto helpers_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return helpers_busy_ == 0; };
   mu_.Await(absl::Condition(&helpers_done));
+  handoff_.load(std::memory_order_acquire);
   task_ = nullptr;
 }
 
@@ -67,11 +70,13 @@ void WorkerPool::HelperLoop() {
       };
       mu_.Await(absl::Condition(&job_or_stop));
       if (job_ == done) return;  // stopping, and no job left to join
+      handoff_.load(std::memory_order_acquire);
       done = job_;
       task = task_;
       n = n_;
     }
     helper_tasks_.fetch_add(Work(*task, n), std::memory_order_relaxed);
+    handoff_.fetch_add(1, std::memory_order_release);
     absl::MutexLock lock(&mu_);
     --helpers_busy_;
   }

@@ -57,6 +57,10 @@ class WorkerPool {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<size_t> next_{0};  // the next index to hand out in the current job
   std::atomic<uint64_t> helper_tasks_{0};
+  // Released by the caller when it hands out a job and by each helper when it leaves one,
+  // acquired on the other side. mu_ already orders them; this edge is one ThreadSanitizer can
+  // see, since Debian's absl (mu_) is not built with it.
+  std::atomic<uint64_t> handoff_{0};
   std::vector<std::thread> helpers_;
 };
 
