@@ -115,6 +115,9 @@ void BM_StateContainerParseOnly(benchmark::State& state) {
     benchmark::DoNotOptimize(e.samples().data());
   }
   state.counters["samples_kept"] = e.samples().size();
+  // Pieces parsed by the helper thread(s) per parse.
+  state.counters["helper_pieces"] =
+      static_cast<double>(workers.helper_tasks()) / static_cast<double>(state.iterations());
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * body.size());
 }
 BENCHMARK(BM_StateContainerParseOnly)

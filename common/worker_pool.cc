@@ -44,41 +44,44 @@ void WorkerPool::Run(size_t n, absl::FunctionRef<void(size_t)> task) {
     next_.store(0, std::memory_order_relaxed);
     task_ = &task;
     n_ = n;
-    helpers_busy_ = static_cast<int>(helpers_.size());
+    open_ = true;
     ++job_;
     handoff_.fetch_add(1, std::memory_order_release);
   }
   Work(task, n);
-  // The helpers still hold `task`: wait until each has left this job, even one that woke too
-  // late to find an index left.
+  // Every index is taken. A helper that has not joined yet is not waited for (on a busy machine
+  // it may wake long after); one that has may still be running a task.
   absl::MutexLock lock(&mu_);
-  auto helpers_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return helpers_busy_ == 0; };
-  mu_.Await(absl::Condition(&helpers_done));
+  handoff_.load(std::memory_order_acquire);
+  open_ = false;
+  auto joined_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return joined_ == 0; };
+  mu_.Await(absl::Condition(&joined_done));
   handoff_.load(std::memory_order_acquire);
   task_ = nullptr;
 }
 
 void WorkerPool::HelperLoop() {
-  uint64_t done = 0;  // the last job this helper took part in
+  uint64_t done = 0;  // the last job this helper joined
   while (true) {
     const absl::FunctionRef<void(size_t)>* task;
     size_t n;
     {
       absl::MutexLock lock(&mu_);
-      auto job_or_stop = [this, done]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || job_ != done;
+      auto job_or_stop = [this, &done]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || (open_ && job_ != done);
       };
       mu_.Await(absl::Condition(&job_or_stop));
-      if (job_ == done) return;  // stopping, and no job left to join
       handoff_.load(std::memory_order_acquire);
+      if (!open_ || job_ == done) return;  // stopping
       done = job_;
+      ++joined_;
       task = task_;
       n = n_;
     }
     helper_tasks_.fetch_add(Work(*task, n), std::memory_order_relaxed);
-    handoff_.fetch_add(1, std::memory_order_release);
     absl::MutexLock lock(&mu_);
-    --helpers_busy_;
+    --joined_;
+    handoff_.fetch_add(1, std::memory_order_release);
   }
 }
 

@@ -1,7 +1,10 @@
 // A few helper threads that work through the pieces of one job beside the thread that asks.
 // Run(n, task) calls task(0), ..., task(n - 1), each exactly once, on the calling thread and the
 // helpers (whichever is free takes the next index), and returns when every call has returned.
-// Helpers sleep between jobs, so an idle pool costs nothing but its threads' stacks.
+// The split adapts to a helper that wakes late or not at all (its core busy elsewhere): the
+// caller never waits for a helper that has not joined, only for tasks that joined helpers run.
+// Helpers sleep between jobs, so an idle pool costs nothing but its threads' stacks. What a
+// task wrote is visible to the caller when Run returns.
 //
 // Used for the large, independent parts of one burst of work (the pieces of a 47 MB scrape body,
 // the events of 10,000 containers): a job should be worth far more than a thread's wake-up
@@ -53,7 +56,8 @@ class WorkerPool {
   uint64_t job_ ABSL_GUARDED_BY(mu_) = 0;  // bumped for each job the helpers should join
   const absl::FunctionRef<void(size_t)>* task_ ABSL_GUARDED_BY(mu_) = nullptr;
   size_t n_ ABSL_GUARDED_BY(mu_) = 0;
-  int helpers_busy_ ABSL_GUARDED_BY(mu_) = 0;  // helpers that have not finished this job yet
+  bool open_ ABSL_GUARDED_BY(mu_) = false;  // helpers may still join job `job_`
+  int joined_ ABSL_GUARDED_BY(mu_) = 0;     // helpers running tasks of the current job
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<size_t> next_{0};  // the next index to hand out in the current job
   std::atomic<uint64_t> helper_tasks_{0};
