@@ -50,6 +50,17 @@ TEST(WorkerPoolTest, HelpersReallyRunTasks) {
   EXPECT_EQ(pool.helper_tasks(), 1u);
 }
 
+TEST(WorkerPoolTest, WhatTasksWroteIsVisibleAfterRun) {
+  WorkerPool pool(2);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::vector<int>> out(64);  // plain writes, one slot per task
+    pool.Run(out.size(), [&](size_t i) { out[i].assign(100, static_cast<int>(i) + round); });
+    for (size_t i = 0; i < out.size(); ++i) {
+      ASSERT_EQ(out[i], std::vector<int>(100, static_cast<int>(i) + round)) << round;
+    }
+  }
+}
+
 TEST(WorkerPoolTest, OneThreadRunsInlineInOrder) {
   WorkerPool pool(1);
   EXPECT_EQ(pool.threads(), 1);
