@@ -121,12 +121,17 @@ template <typename Key, typename Object>
 class KeyedTable {
  public:
   Object& At(const Key& key) { return objects_[IndexOf(key)].second; }
-  // The same, trying `*cursor` first and leaving it after the object found: kube-state-metrics
-  // lists every family of a kind in the same object order, so a cursor reset at each family
-  // finds most objects without hashing.
+  // The same, trying `*cursor` (then the object before it) first and leaving it after the object
+  // found: kube-state-metrics lists every family of a kind in the same object order, so a cursor
+  // reset at each family finds most objects without hashing.
   Object& At(const Key& key, size_t* cursor) {
     if (*cursor < objects_.size() && objects_[*cursor].first == key) {
       return objects_[(*cursor)++].second;
+    }
+    // The object just found again: a family with several series per object (a container's cpu
+    // and memory requests) lists them one after the other.
+    if (*cursor > 0 && *cursor <= objects_.size() && objects_[*cursor - 1].first == key) {
+      return objects_[*cursor - 1].second;
     }
     const size_t index = IndexOf(key);
     *cursor = index + 1;
