@@ -63,15 +63,18 @@ inputs:
     paths: ['/var/log/${pods.name}.log']
 )";
 
-class ControllerTest : public ::testing::Test {
+// The store with leader, host and pods sinks, and policies loaded over it.
+class StoreFixture : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUpStore() {
     ASSERT_OK(registry_.Register(std::make_unique<FakeInputFactory>(&counts_)));
     leader_ = store_.NewSink("kubernetes_leaderelection", ProviderFactory::Kind::kContext);
     host_ = store_.NewSink("host", ProviderFactory::Kind::kContext);
     pods_ = store_.NewSink("pods", ProviderFactory::Kind::kDynamic);
     leader_->Publish({{"leader", Value(false)}});
-    host_->Publish({{"platform", Value("linux")}, {"name", Value("n1")}});
+  }
+
+  void Load(const char* text) {
     policy::LoadOptions options;
     options.resolver = &store_;
     options.find_provider = [](absl::string_view name) {
@@ -80,13 +83,32 @@ class ControllerTest : public ::testing::Test {
     options.input_supported = [this](absl::string_view type) {
       return registry_.Find(type) != nullptr;
     };
-    auto loaded = policy::LoadPolicyText(kPolicy, "c.yml", options);
+    auto loaded = policy::LoadPolicyText(text, "c.yml", options);
     ASSERT_OK(loaded);
     policy_ = std::make_shared<const policy::Policy>(*std::move(loaded));
+  }
+
+  static ControllerOptions PodsAreDynamic() {
+    ControllerOptions options;
+    options.is_dynamic = [](absl::string_view ns) { return ns == "pods"; };
+    return options;
+  }
+
+  FakeInputs counts_;
+  Registry<InputFactory> registry_;
+  VariableStore store_;
+  std::unique_ptr<ProviderSink> leader_, host_, pods_;
+  std::shared_ptr<const policy::Policy> policy_;
+};
+
+class ControllerTest : public StoreFixture {
+ protected:
+  void SetUp() override {
+    SetUpStore();
+    host_->Publish({{"platform", Value("linux")}, {"name", Value("n1")}});
+    Load(kPolicy);
     manager_ = std::make_unique<InputManager>(&registry_);
-    ControllerOptions controller_options;
-    controller_options.is_dynamic = [](absl::string_view ns) { return ns == "pods"; };
-    auto controller = Controller::Create(policy_, &store_, manager_.get(), controller_options);
+    auto controller = Controller::Create(policy_, &store_, manager_.get(), PodsAreDynamic());
     ASSERT_OK(controller);
     controller_ = *std::move(controller);
     store_.DrainChanges();
@@ -98,11 +120,6 @@ class ControllerTest : public ::testing::Test {
     manager_->WaitIdle();
   }
 
-  FakeInputs counts_;
-  Registry<InputFactory> registry_;
-  VariableStore store_;
-  std::unique_ptr<ProviderSink> leader_, host_, pods_;
-  std::shared_ptr<const policy::Policy> policy_;
   std::unique_ptr<InputManager> manager_;
   std::unique_ptr<Controller> controller_;
 };
@@ -206,31 +223,16 @@ std::vector<ChangeSet> Everything() {
   return {change};
 }
 
-class ControllerThreadsTest : public ::testing::Test {
+class ControllerThreadsTest : public StoreFixture {
  protected:
   void SetUp() override {
-    ASSERT_OK(registry_.Register(std::make_unique<FakeInputFactory>(&counts_)));
-    leader_ = store_.NewSink("kubernetes_leaderelection", ProviderFactory::Kind::kContext);
-    host_ = store_.NewSink("host", ProviderFactory::Kind::kContext);
-    pods_ = store_.NewSink("pods", ProviderFactory::Kind::kDynamic);
-    leader_->Publish({{"leader", Value(false)}});
+    SetUpStore();
     host_->Publish({{"name", Value("n1")}});
     for (int i = 0; i < 40; ++i) UpsertPod(i, i % 3 == 0 ? "web" : i % 3 == 1 ? "db" : "batch");
-    policy::LoadOptions options;
-    options.resolver = &store_;
-    options.find_provider = [](absl::string_view name) {
-      return std::optional<policy::ProviderInfo>(policy::ProviderInfo{name == "pods", nullptr});
-    };
-    options.input_supported = [this](absl::string_view type) {
-      return registry_.Find(type) != nullptr;
-    };
-    auto loaded = policy::LoadPolicyText(kThreadsPolicy, "t.yml", options);
-    ASSERT_OK(loaded);
-    policy_ = std::make_shared<const policy::Policy>(*std::move(loaded));
+    Load(kThreadsPolicy);
     for (int threads : {1, 2}) {
       managers_.push_back(std::make_unique<InputManager>(&registry_));
-      ControllerOptions controller_options;
-      controller_options.is_dynamic = [](absl::string_view ns) { return ns == "pods"; };
+      ControllerOptions controller_options = PodsAreDynamic();
       controller_options.render_threads = threads;
       controller_options.parallel_min_copies = 0;  // every Apply with two inputs or more
       auto controller =
@@ -286,11 +288,6 @@ class ControllerThreadsTest : public ::testing::Test {
     EXPECT_EQ(controllers_[0]->pooled_renders(), 0);
   }
 
-  FakeInputs counts_;
-  Registry<InputFactory> registry_;
-  VariableStore store_;
-  std::unique_ptr<ProviderSink> leader_, host_, pods_;
-  std::shared_ptr<const policy::Policy> policy_;
   std::vector<std::unique_ptr<InputManager>> managers_;
   std::vector<std::unique_ptr<Controller>> controllers_;
 };
@@ -333,8 +330,7 @@ TEST_F(ControllerThreadsTest, TwoThreadsRenderExactlyWhatOneDoes) {
 }
 
 TEST_F(ControllerThreadsTest, SmallApplyStaysOnTheCallersThread) {
-  ControllerOptions options;
-  options.is_dynamic = [](absl::string_view ns) { return ns == "pods"; };
+  ControllerOptions options = PodsAreDynamic();
   options.render_threads = 2;  // parallel_min_copies stays at its default
   InputManager manager(&registry_);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Controller> controller,
