@@ -80,7 +80,8 @@ std::string PlainInputsPolicy(int inputs, int leader_readers) {
 }
 
 absl::StatusOr<std::unique_ptr<AgentState>> AgentState::Create(const std::string& policy_text,
-                                                               int pods, bool leader) {
+                                                               int pods, bool leader,
+                                                               int render_threads) {
   TuneMallocForEventBursts();  // as `gatehouse run` does at start
   std::unique_ptr<AgentState> state(new AgentState());
   auto factory = std::make_unique<FakeInputFactory>();
@@ -128,6 +129,7 @@ absl::StatusOr<std::unique_ptr<AgentState>> AgentState::Create(const std::string
   state->manager_ = std::make_unique<controller::InputManager>(&state->registry_);
   controller::ControllerOptions options;
   options.is_dynamic = [](absl::string_view ns) { return ns == "kubernetes"; };
+  options.render_threads = render_threads;
   ASSIGN_OR_RETURN(state->controller_,
                    controller::Controller::Create(
                        std::make_shared<const policy::Policy>(std::move(policy)), &store,

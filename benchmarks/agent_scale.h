@@ -47,9 +47,11 @@ class AgentState {
  public:
   // Publishes host and leader (= `leader`) and `pods` kubernetes mappings (each with an
   // add_fields processor), loads `policy_text`, and creates the controller (which renders
-  // everything and starts what is on).
+  // everything and starts what is on). `render_threads`: ControllerOptions::render_threads
+  // (0: the default, min(2, cores)).
   static absl::StatusOr<std::unique_ptr<AgentState>> Create(const std::string& policy_text,
-                                                            int pods, bool leader);
+                                                            int pods, bool leader,
+                                                            int render_threads = 0);
   ~AgentState();
 
   // Publishes the leader variable; returns the change sets it produced (drained from the store).

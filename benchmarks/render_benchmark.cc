@@ -3,6 +3,10 @@
 //   BM_RenderFull  a full render: 200 pod mappings x 8 inputs with 7 conditions (the leader gate
 //                  among them): Controller::Apply of an "everything changed" change set, which
 //                  renders every copy and reconciles (nothing restarts). Target <= 1 ms.
+//                  Rendered on the controller's default pool (min(2, cores) threads): Time is
+//                  wall time (UseRealTime), CPU the benchmark thread's alone, and the counter
+//                  process_cpu_us the CPU time of every thread of the process per render.
+//   BM_RenderFullOneThread  the same on one thread (render_threads = 1): the work itself.
 //   BM_ChangeFew   100,000 input copies; the leader variable flips and 10 of them read it: from
 //                  the provider's publication to the reconciled desired set (publish, drain,
 //                  Apply: re-evaluate, re-render, start/stop). Target <= 20 us.
@@ -14,6 +18,7 @@
 //   bazel run -c opt //benchmarks:render_benchmark
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "benchmark/benchmark.h"
@@ -23,9 +28,11 @@
 namespace gatehouse::bench {
 namespace {
 
-std::unique_ptr<AgentState> MustCreate(const std::string& policy, int pods, bool leader) {
+std::unique_ptr<AgentState> MustCreate(const std::string& policy, int pods, bool leader,
+                                       int render_threads = 0) {
   (void)logging::SetLevel("warn");
-  absl::StatusOr<std::unique_ptr<AgentState>> state = AgentState::Create(policy, pods, leader);
+  absl::StatusOr<std::unique_ptr<AgentState>> state =
+      AgentState::Create(policy, pods, leader, render_threads);
   if (!state.ok()) {
     std::fprintf(stderr, "setup failed: %s\n", state.status().ToString().c_str());
     std::abort();
@@ -33,18 +40,38 @@ std::unique_ptr<AgentState> MustCreate(const std::string& policy, int pods, bool
   return *std::move(state);
 }
 
-void BM_RenderFull(benchmark::State& bench) {
-  static AgentState* const state = MustCreate(PodInputsPolicy(8, 7), 200, true).release();
+// CPU time of every thread of the process (the render pool's workers too).
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+void RenderFull(benchmark::State& bench, AgentState* state) {
   const std::vector<ChangeSet> everything = AgentState::Everything();
   const int64_t rerenders = state->controller().rerenders();
   const int64_t evaluations = state->controller().evaluations();
+  const double cpu = ProcessCpuSeconds();
   for (auto _ : bench) state->controller().Apply(everything);
   const double n = static_cast<double>(bench.iterations());
+  bench.counters["process_cpu_us"] = (ProcessCpuSeconds() - cpu) * 1e6 / n;
+  bench.counters["threads"] = state->controller().render_threads();
   bench.counters["inputs"] = (state->controller().rerenders() - rerenders) / n;
   bench.counters["evaluations"] = (state->controller().evaluations() - evaluations) / n;
   bench.counters["running"] = static_cast<double>(state->manager().running_count());
 }
-BENCHMARK(BM_RenderFull)->Unit(benchmark::kMicrosecond);
+
+void BM_RenderFull(benchmark::State& bench) {
+  static AgentState* const state = MustCreate(PodInputsPolicy(8, 7), 200, true).release();
+  RenderFull(bench, state);
+}
+BENCHMARK(BM_RenderFull)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_RenderFullOneThread(benchmark::State& bench) {
+  static AgentState* const state = MustCreate(PodInputsPolicy(8, 7), 200, true, 1).release();
+  RenderFull(bench, state);
+}
+BENCHMARK(BM_RenderFullOneThread)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // `actuated`: each iteration also waits for the InputManager's worker to have started or
 // stopped every instance (the whole cost, not only the controller's).

@@ -99,6 +99,10 @@ Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableSto
       gate_of_.back() = it->second;
     }
   }
+  const int threads = options_.render_threads > 0    ? options_.render_threads
+                      : policy_->render_threads > 0 ? policy_->render_threads
+                                                    : RenderPool::DefaultThreads();
+  if (threads > 1) pool_ = std::make_unique<RenderPool>(threads);
   absl::MutexLock lock(&mu_);
   gates_.resize(gate_by_text.size());
 }
@@ -116,12 +120,11 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::Create(
   controller->inputs_.resize(controller->policy_->inputs.size());
   controller->generation_ = snapshot->generation();
   int64_t evaluations = 0;
-  const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
+  std::vector<size_t> all(controller->inputs_.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   {
     InputManager::Batch batch(controller->manager_);
-    for (size_t i = 0; i < controller->inputs_.size(); ++i) {
-      evaluations += controller->RenderAndReconcile(i, *snapshot, with_mappings, batch);
-    }
+    evaluations = controller->RenderInputs(all, *snapshot, batch);
   }
   Metrics().evaluations->Increment(evaluations);
   return controller;
@@ -157,11 +160,10 @@ std::vector<std::string> Controller::ProvidersWithMappings(const StoreSnapshot& 
   return names;  // sorted, as DynamicProviders gives them
 }
 
-int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapshot,
-                                       const std::vector<std::string>& with_mappings,
-                                       InputManager::Batch& batch) {
+void Controller::RenderCopies(size_t index, InputState& state, const StoreSnapshot& snapshot,
+                              const std::vector<std::string>& with_mappings,
+                              std::vector<policy::RenderResult>* removed) const {
   const policy::InputSpec& input = policy_->inputs[index];
-  InputState& state = inputs_[index];
   // The first namespace that is dynamic: declared so, or with mappings now.
   absl::string_view provider;
   for (size_t n = 0; n < input.namespaces.size() && provider.empty(); ++n) {
@@ -182,9 +184,15 @@ int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapsh
       views.push_back(policy::MappingView{mapping->id, &readers.back(), &mapping->processors});
     }
   }
-  std::vector<policy::RenderResult> removed;
   policy::RenderInputCopiesInto(input, snapshot, provider, views, policy_->strict, &state.copies,
-                                &removed);
+                                removed);
+  state.copied = !provider.empty();
+}
+
+int64_t Controller::ReconcileCopies(size_t index, std::vector<policy::RenderResult>& removed,
+                                    InputManager::Batch& batch) {
+  const policy::InputSpec& input = policy_->inputs[index];
+  InputState& state = inputs_[index];
   const bool first_render = !state.rendered;
   state.rendered = true;
   for (const policy::RenderResult& gone : removed) {
@@ -198,7 +206,7 @@ int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapsh
   }
   evaluations_ += evaluations;
   // The first member of a gate group rendered in this Apply gives the others its verdict.
-  if (gate_of_[index] >= 0 && provider.empty() && state.copies.size() == 1) {
+  if (gate_of_[index] >= 0 && !state.copied && state.copies.size() == 1) {
     const policy::RenderResult& copy = state.copies.front();
     GateGroup& gate = gates_[gate_of_[index]];
     gate.apply = applies_;
@@ -206,6 +214,49 @@ int64_t Controller::RenderAndReconcile(size_t index, const StoreSnapshot& snapsh
     gate.on = copy.on;
     gate.reason = copy.reason;
     gate.variables = copy.variables;
+  }
+  return evaluations;
+}
+
+int64_t Controller::RenderInputs(const std::vector<size_t>& inputs, const StoreSnapshot& snapshot,
+                                 InputManager::Batch& batch) {
+  const std::vector<std::string> with_mappings = ProvidersWithMappings(snapshot);
+  // The inputs rendered on the pool first: those outside gate groups, when they are many.
+  std::vector<size_t> pooled;
+  std::vector<InputState*> pooled_states;
+  if (pool_ != nullptr) {
+    size_t copies = 0;
+    for (size_t i : inputs) {
+      if (gate_of_[i] >= 0) continue;
+      pooled.push_back(i);
+      pooled_states.push_back(&inputs_[i]);
+      copies += std::max<size_t>(1, inputs_[i].copies.size());
+    }
+    if (pooled.size() < 2 || copies < options_.parallel_min_copies) {
+      pooled.clear();
+      pooled_states.clear();
+    }
+  }
+  std::vector<std::vector<policy::RenderResult>> pooled_removed(pooled.size());
+  // Each task owns its input's state and list of removed copies.
+  if (!pooled.empty()) {
+    pooled_renders_ += static_cast<int64_t>(pooled.size());
+    pool_->Run(pooled.size(), [&](size_t k) {
+      RenderCopies(pooled[k], *pooled_states[k], snapshot, with_mappings, &pooled_removed[k]);
+    });
+  }
+  int64_t evaluations = 0;
+  size_t next_pooled = 0;
+  std::vector<policy::RenderResult> removed;
+  for (size_t i : inputs) {
+    if (next_pooled < pooled.size() && pooled[next_pooled] == i) {
+      evaluations += ReconcileCopies(i, pooled_removed[next_pooled++], batch);
+      continue;
+    }
+    if (gate_of_[i] >= 0 && TakeGateVerdict(i, batch)) continue;
+    removed.clear();
+    RenderCopies(i, inputs_[i], snapshot, with_mappings, &removed);
+    evaluations += ReconcileCopies(i, removed, batch);
   }
   return evaluations;
 }
@@ -289,15 +340,11 @@ void Controller::Apply(const std::vector<ChangeSet>& changes) {
   absl::MutexLock lock(&mu_);
   generation_ = snapshot->generation();
   ++applies_;
-  int64_t evaluations = 0;
-  const std::vector<std::string> with_mappings = ProvidersWithMappings(*snapshot);
+  rerenders_ += static_cast<int64_t>(affected.size());
+  int64_t evaluations;
   {
     InputManager::Batch batch(manager_);
-    for (size_t i : affected) {
-      ++rerenders_;
-      if (gate_of_[i] >= 0 && TakeGateVerdict(i, batch)) continue;
-      evaluations += RenderAndReconcile(i, *snapshot, with_mappings, batch);
-    }
+    evaluations = RenderInputs(affected, *snapshot, batch);
     if (options_.applied) batch.OnActuated(options_.applied);
   }
   Metrics().evaluations->Increment(evaluations);
@@ -370,6 +417,11 @@ int64_t Controller::evaluations() const {
 int64_t Controller::rerenders() const {
   absl::MutexLock lock(&mu_);
   return rerenders_;
+}
+
+int64_t Controller::pooled_renders() const {
+  absl::MutexLock lock(&mu_);
+  return pooled_renders_;
 }
 
 }  // namespace gatehouse::controller

@@ -22,6 +22,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "agent/controller/input_manager.h"
+#include "agent/controller/render_pool.h"
 #include "agent/policy/policy.h"
 #include "agent/policy/render.h"
 #include "agent/store/variable_store.h"
@@ -37,6 +38,14 @@ struct ControllerOptions {
   // Called once the InputManager has acted on what an Apply wanted (on its worker, no lock
   // held): the start-up gate learns that held inputs were tried again.
   std::function<void()> applied;
+  // Threads that render one large Apply (the caller's included): 0 takes the policy's
+  // `agent.render.threads`, and when that is unset too RenderPool::DefaultThreads()
+  // (min(2, cores)); 1 renders everything on the caller.
+  int render_threads = 0;
+  // An Apply is rendered on several threads only when its inputs outside gate groups have at
+  // least this many copies between them (as last rendered; an input never rendered counts as
+  // one) and there are two such inputs or more: a small change stays on the caller's thread.
+  size_t parallel_min_copies = 256;
 };
 
 // One input copy as /status and `gatehouse explain` show it.
@@ -78,6 +87,10 @@ class Controller {
   int64_t evaluations() const ABSL_LOCKS_EXCLUDED(mu_);
   // Inputs rendered again by Apply since creation.
   int64_t rerenders() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Inputs rendered on the render pool (Create and Apply) since creation.
+  int64_t pooled_renders() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Threads that render a large Apply (ControllerOptions::render_threads).
+  int render_threads() const { return pool_ != nullptr ? pool_->threads() : 1; }
 
  private:
   // Inputs that are one condition around a fixed config (the leader gate on a cluster-wide
@@ -96,16 +109,29 @@ class Controller {
     // The copies' latest renders (each remembers the instance it runs as).
     std::vector<policy::RenderResult> copies;
     bool rendered = false;
+    bool copied = false;  // last rendered over a dynamic provider
   };
 
   Controller(std::shared_ptr<const policy::Policy> policy, VariableStore* store,
              InputManager* manager, ControllerOptions options);
-  // Renders input `input` again and tells `batch` what its instances should be; returns the
-  // conditions evaluated.
+  // Renders `inputs` (sorted indices) again and tells `batch` what their instances should be,
+  // in the order of `inputs`; returns the conditions evaluated. The inputs outside gate groups
+  // may render on the pool first (each one's copies depend only on its own previous copies and
+  // the snapshot); everything else (gate groups, reconciling, logging, counting) runs here in
+  // order, so the outcome is the same with any number of threads.
+  int64_t RenderInputs(const std::vector<size_t>& inputs, const StoreSnapshot& snapshot,
+                       InputManager::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Renders input `input`'s copies again into `state` (its InputState, which the caller owns
+  // for the call: Apply holds `mu_` while the pool runs), the copies that are gone into
+  // `removed`. Reads only what is immutable after construction: safe on any thread.
   // `with_mappings`: the dynamic providers that have mappings in `snapshot` (sorted).
-  int64_t RenderAndReconcile(size_t input, const StoreSnapshot& snapshot,
-                             const std::vector<std::string>& with_mappings,
-                             InputManager::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RenderCopies(size_t input, InputState& state, const StoreSnapshot& snapshot,
+                    const std::vector<std::string>& with_mappings,
+                    std::vector<policy::RenderResult>* removed) const;
+  // Tells `batch` what the instances of input `input`'s copies (just rendered) should be, and
+  // of the `removed` ones; returns the conditions its render evaluated.
+  int64_t ReconcileCopies(size_t input, std::vector<policy::RenderResult>& removed,
+                          InputManager::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Input `input` (in a gate group) takes its group's verdict of this Apply; false when the
   // group has none to share (then it is rendered as usual).
   bool TakeGateVerdict(size_t input, InputManager::Batch& batch)
@@ -129,6 +155,8 @@ class Controller {
 
   // By input: its gate group, or -1.
   std::vector<int32_t> gate_of_;
+  // Renders large Applies on several threads; null with one thread.
+  std::unique_ptr<RenderPool> pool_;
 
   mutable absl::Mutex mu_;
   InputManager* const manager_ ABSL_PT_GUARDED_BY(mu_);
@@ -138,6 +166,7 @@ class Controller {
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t evaluations_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t rerenders_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t pooled_renders_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gatehouse::controller

@@ -22,6 +22,9 @@
 namespace gatehouse::policy {
 namespace {
 
+// agent.render.threads: more than this is a typo, not a node.
+constexpr int kMaxRenderThreads = 64;
+
 // Reads nothing: for templates made only of literal text and escapes.
 class NoVariables final : public conditions::VariableReader {
  public:
@@ -340,6 +343,17 @@ absl::StatusOr<Policy> LoadPolicyText(absl::string_view text, absl::string_view 
                          "'default' must be a provider name (key 'agent.providers.default')");
         }
         policy.default_provider = def->text;
+      }
+    }
+    if (const YamlNode* render = agent->Find("render"); render != nullptr) {
+      if (const YamlNode* threads = render->Find("threads"); threads != nullptr) {
+        const Value v = threads->ToValue();
+        if (!v.is_int() || v.as_int() < 1 || v.as_int() > kMaxRenderThreads) {
+          return ErrorAt(threads->position,
+                         absl::StrCat("'threads' must be an integer from 1 to ", kMaxRenderThreads,
+                                      " (key 'agent.render.threads')"));
+        }
+        policy.render_threads = static_cast<int>(v.as_int());
       }
     }
     if (const YamlNode* monitoring = agent->Find("monitoring"); monitoring != nullptr) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "agent/policy/render.h"
 #include "agent/registry/options.h"
 #include "conditions/conditions.h"
@@ -106,6 +107,7 @@ TEST(LoaderTest, AgentSettingsAndDottedKeys) {
 agent.conditions.strict: true
 agent:
   providers.default: host
+  render.threads: 3
   monitoring: {enabled: true, use_output: default}
 outputs.default.type: console
 inputs:
@@ -119,6 +121,7 @@ inputs:
                                                      "a.yml", TestOptions(&vars)));
   EXPECT_TRUE(policy.strict);
   EXPECT_EQ(policy.default_provider, "host");
+  EXPECT_EQ(policy.render_threads, 3);
   EXPECT_EQ(policy.monitoring.ToJson(), R"({"enabled":true,"use_output":"default"})");
   EXPECT_EQ(policy.inputs[0].namespaces, std::vector<std::string>{"host"});
 }
@@ -143,6 +146,15 @@ TEST(LoaderTest, LoadErrorsNameTheKey) {
       absl::StatusCode::kInvalidArgument, "add_feld");
   EXPECT_STATUS(LoadPolicyText("agent: {conditions: {strict: maybe}}\n", "e.yml", options),
                 absl::StatusCode::kInvalidArgument, "key 'agent.conditions.strict'");
+  for (const char* threads : {"0", "-1", "two", "1.5", "65"}) {
+    EXPECT_STATUS(LoadPolicyText(absl::StrCat("agent: {render: {threads: ", threads, "}}\n"),
+                                 "e.yml", options),
+                  absl::StatusCode::kInvalidArgument,
+                  "e.yml:1:27: error: 'threads' must be an integer from 1 to 64 (key "
+                  "'agent.render.threads')");
+  }
+  ASSERT_OK_AND_ASSIGN(Policy unset, LoadPolicyText("inputs: []\n", "u.yml", options));
+  EXPECT_EQ(unset.render_threads, 0);
 }
 
 TEST(LoaderTest, ProviderOptionsAreCheckedWithTheKeyPosition) {

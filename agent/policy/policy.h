@@ -73,6 +73,7 @@ struct Policy {
   std::string file;
   bool strict = false;                  // agent.conditions.strict
   std::string default_provider = "env";  // agent.providers.default
+  int render_threads = 0;               // agent.render.threads (0: not set)
   Value agent;                          // the whole `agent` section
   Value monitoring;                     // agent.monitoring (null when absent)
   std::map<std::string, ProviderSpec> providers;

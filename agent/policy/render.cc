@@ -1,6 +1,7 @@
 #include "agent/policy/render.h"
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 #include "absl/base/attributes.h"
@@ -130,6 +131,80 @@ struct CopyExtras {
   const Value* processors = nullptr;
 };
 
+}  // namespace
+
+// The keys a copy sets in its config, in key order: bit e of RenderResult::layout_extras.
+constexpr absl::string_view kCopyKeys[3] = {"id", "original_id", "processors"};
+
+// Where the keys of a copy's config sit when it holds every key of the input's top-level
+// template merged with one set of the copy's entries: worked out once per input and set of
+// entries (RenderInputCopiesInto), not by comparing keys for every copy.
+struct TopLayout {
+  bool computed = false;
+  bool usable = false;  // the template's key order is known (a loaded policy's is)
+  uint32_t size = 0;    // keys in the config
+  absl::InlinedVector<uint32_t, 16> node_position;  // by the template's key order
+  int32_t copy_key_position[3] = {-1, -1, -1};      // id, original_id, processors (-1: absent)
+};
+
+class CopyLayouts {
+ public:
+  explicit CopyLayouts(const TemplateNode& node) : node_(node) {}
+  // Null when the template's key order is not known.
+  const TopLayout* For(uint8_t extras);
+
+ private:
+  const TemplateNode& node_;
+  TopLayout layouts_[8];  // by `extras`
+};
+
+const TopLayout* CopyLayouts::For(uint8_t extras) {
+  TopLayout& layout = layouts_[extras & 7];
+  if (layout.computed) return layout.usable ? &layout : nullptr;
+  layout.computed = true;
+  const uint32_t n = static_cast<uint32_t>(node_.entries.size());
+  layout.usable = node_.kind == TemplateNode::Kind::kMap && !node_.constant_when_on.is_map() &&
+                  node_.sorted_entries.size() == n;
+  if (!layout.usable) return nullptr;
+  layout.node_position.resize(n);
+  uint32_t at = 0;
+  int e = 0;
+  for (uint32_t k = 0; k < n; ++k) {
+    const std::string& key = node_.entries[node_.sorted_entries[k]].first;
+    for (; e < 3 && KeyCompare(kCopyKeys[e], key) < 0; ++e) {
+      if (extras >> e & 1) layout.copy_key_position[e] = static_cast<int32_t>(at++);
+    }
+    // The template's own entry of a copy key: where the copy's replaces it when set.
+    if (e < 3 && key == kCopyKeys[e]) layout.copy_key_position[e++] = static_cast<int32_t>(at);
+    layout.node_position[k] = at++;
+  }
+  for (; e < 3; ++e) {
+    if (extras >> e & 1) layout.copy_key_position[e] = static_cast<int32_t>(at++);
+  }
+  layout.size = at;
+  return &layout;
+}
+
+namespace {
+
+// `entries` (every key of the template, in key order) with the copy's entries `set` at the
+// places `layout` gives them.
+void PlaceCopyEntries(const TopLayout& layout, const CopyExtras& set, const Entries& entries,
+                      Entries* out) {
+  out->resize(layout.size);
+  for (size_t k = 0; k < entries.size(); ++k) (*out)[layout.node_position[k]] = entries[k];
+  const Value* values[3] = {set.id, set.original_id, set.processors};
+  for (int e = 0; e < 3; ++e) {
+    if (values[e] != nullptr) (*out)[layout.copy_key_position[e]] = {kCopyKeys[e], values[e]};
+  }
+}
+
+// The bits of `set` (RenderResult::layout_extras).
+uint8_t ExtrasOf(const CopyExtras& set) {
+  return static_cast<uint8_t>((set.id != nullptr ? 1 : 0) | (set.original_id != nullptr ? 2 : 0) |
+                              (set.processors != nullptr ? 4 : 0));
+}
+
 // `entries` with the copy's entries set, replacing the rendered ones of the same keys, in
 // `*out`: one merge walk.
 void MergeCopyEntries(const CopyExtras& set, const Entries& entries, Entries* out) {
@@ -189,6 +264,17 @@ CopyExtras FindCopyExtras(const Value* config) {
   return found;
 }
 
+// The same, in a config laid out as `layout` says.
+CopyExtras CopyExtrasAt(const TopLayout& layout, const Value::Map& config) {
+  const Value* found[3] = {nullptr, nullptr, nullptr};
+  for (int e = 0; e < 3; ++e) {
+    if (layout.copy_key_position[e] >= 0) {
+      found[e] = &(config.begin() + layout.copy_key_position[e])->second;
+    }
+  }
+  return CopyExtras{found[0], found[1], found[2]};
+}
+
 // `same_node`: `previous` was rendered from this very node (or is null). True from the input
 // down through maps (paired by key) and lists whose items no condition can remove; false below
 // a list that can shift its items.
@@ -197,8 +283,10 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
 
 // Evaluates a map's condition and renders its entries (in key order) into `out`, each next to
 // the same key of `previous` (the map's last rendering, or null).
+// `layout` (top only, may be null): how `previous` is laid out (its size is checked).
 Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
-                         const Value* previous, bool same_node, MapRender* out) {
+                         const Value* previous, bool same_node, MapRender* out,
+                         const TopLayout* layout = nullptr) {
   if (node.condition >= 0) {
     const ConditionSpec& spec = ctx.input.conditions[node.condition];
     ++ctx.result->evaluations;
@@ -249,6 +337,13 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
     // Rendered from this node with every key kept: its keys are this node's, in key order.
     auto it = previous_map->begin();
     for (uint32_t k = 0; k < n; ++k, ++it) previous_children[order[k]] = &it->second;
+  } else if (previous_map != nullptr && layout != nullptr) {
+    // The input's own map, composed from every key of this node and the copy's entries.
+    for (uint32_t k = 0; k < n; ++k) {
+      const auto& entry = *(previous_map->begin() + layout->node_position[k]);
+      assert(entry.first == node.entries[order[k]].first);
+      previous_children[order[k]] = &entry.second;
+    }
   } else if (previous_map != nullptr) {
     auto it = previous_map->begin();
     for (uint32_t k = 0; k < n && it != previous_map->end(); ++k) {
@@ -391,11 +486,22 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   // The previous config stays untouched until the end: every previous_* pointer points into it.
   const Value* previous = result->config.is_map() ? &result->config : nullptr;
 
+  // A copy's previous config composed from every key of the template is paired by position.
+  const TopLayout* previous_layout = nullptr;
+  if (copy != nullptr && copy->layouts != nullptr && previous != nullptr &&
+      result->layout_map == &previous->as_map()) {
+    previous_layout = copy->layouts->For(result->layout_extras);
+    if (previous_layout != nullptr && previous_layout->size != previous->as_map().size()) {
+      previous_layout = nullptr;
+    }
+  }
+
   RenderContext ctx{input, vars, strict, result};
   MapRender top;
   Outcome outcome = Outcome::kOk;
   if (input.body.kind == TemplateNode::Kind::kMap) {
-    outcome = RenderMapEntries(input.body, ctx, /*top=*/true, previous, /*same_node=*/true, &top);
+    outcome = RenderMapEntries(input.body, ctx, /*top=*/true, previous, /*same_node=*/true, &top,
+                               previous_layout);
   } else if (input.body.constant.is_map()) {  // an input without `${}` or conditions
     for (const auto& [key, value] : input.body.constant.as_map()) top.entries.emplace_back(key, &value);
     top.same_as_previous = SameValue(previous, &input.body.constant);
@@ -410,7 +516,9 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   bool extras = false;  // entries added to (or replaced in) the rendered map
   CopyExtras set;
   const CopyExtras previous_extras =
-      outcome == Outcome::kOk ? FindCopyExtras(previous) : CopyExtras{};
+      outcome != Outcome::kOk       ? CopyExtras{}
+      : previous_layout != nullptr ? CopyExtrasAt(*previous_layout, previous->as_map())
+                                    : FindCopyExtras(previous);
   if (copy != nullptr && rendered_id != nullptr && rendered_id->is_string() &&
       previous_extras.original_id != nullptr && previous_extras.original_id->is_string() &&
       previous_extras.original_id->as_string() == rendered_id->as_string() &&
@@ -444,19 +552,32 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
     set.processors =
         CopyProcessors(*copy, top.entries, previous_extras.processors, &processors_storage);
   }
+  // Every key of the template rendered: the copy's entries go where the layout says.
+  const TopLayout* layout =
+      extras && copy != nullptr && copy->layouts != nullptr && top.whole == nullptr &&
+              top.entries.size() == input.body.entries.size()
+          ? copy->layouts->For(ExtrasOf(set))
+          : nullptr;
   Entries merged;
-  const Entries& entries = extras ? (MergeCopyEntries(set, top.entries, &merged), merged)
-                                  : top.entries;
+  if (layout != nullptr) {
+    PlaceCopyEntries(*layout, set, top.entries, &merged);
+  } else if (extras) {
+    MergeCopyEntries(set, top.entries, &merged);
+  }
+  const Entries& entries = extras ? merged : top.entries;
   result->on = true;
   if (!extras && top.same_as_previous) return false;
   if (!extras && top.whole != nullptr) {
     result->config = *top.whole;
+    result->layout_map = nullptr;
     return true;
   }
   Value config_storage;
   const Value* config = ComposeMapComparingKeys(entries, previous, &config_storage);
-  if (config == previous) return false;
+  if (config == previous) return false;  // the same keys: `layout_map` stays true
   result->config = std::move(config_storage);
+  result->layout_map = layout != nullptr ? &result->config.as_map() : nullptr;
+  result->layout_extras = ExtrasOf(set);
   return true;
 }
 
@@ -600,8 +721,9 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
     same_hash.push_back(index);
     return false;
   };
+  CopyLayouts layouts(input.body);  // shared by the copies
   auto render = [&](const MappingView& mapping, RenderResult* result) {
-    CopyInfo copy{provider, mapping.id, mapping.processors};
+    CopyInfo copy{provider, mapping.id, mapping.processors, &layouts};
     if (RenderInputInto(input, *mapping.reader, strict, &copy, result) && result->on) {
       result->config_hash = HashWithoutIds(result->config);
     }

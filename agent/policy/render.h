@@ -22,11 +22,16 @@ class DesiredInstance;  // agent/controller/input_manager.h
 
 namespace gatehouse::policy {
 
+// Where the keys of a copy's config sit (render.cc): shared by the copies of one input.
+class CopyLayouts;
+
 // Which copy of an input is rendered: one mapping of a dynamic provider.
 struct CopyInfo {
   absl::string_view provider;
   absl::string_view mapping_id;
   const Value* processors = nullptr;  // the mapping's processors (a list, or null)
+  // Set by RenderInputCopiesInto for the copies of one input (null: keys are compared).
+  CopyLayouts* layouts = nullptr;
 };
 
 struct RenderResult {
@@ -49,6 +54,11 @@ struct RenderResult {
   int renders = 0;
   // Hash of `config` without its ids (identical copies are kept once); valid when `config` is.
   uint64_t config_hash = 0;
+  // The map of `config` when this render composed it from every key of the input's template
+  // and the copy's own entries (`layout_extras`: a bit each for id, original_id, processors):
+  // the next render pairs the top-level map with it by position. Null otherwise.
+  const Value::Map* layout_map = nullptr;
+  uint8_t layout_extras = 0;
   // For the controller: the handle of this copy's input instance, null when it has none.
   // Rendering never touches it.
   std::shared_ptr<controller::DesiredInstance> instance;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "agent/policy/loader.h"
 #include "conditions/conditions.h"
 #include "gtest/gtest.h"
@@ -264,6 +265,82 @@ inputs:
   EXPECT_EQ(copies[1].id, "by-label-pods-b");
   EXPECT_TRUE(copies[1].on);
   EXPECT_TRUE(removed.empty());
+}
+
+// A re-render pairs a copy's top-level map with its previous config by position when that
+// config holds every key of the template: whatever changes (ids, the mapping's processors, a
+// key removed by its condition, a copy off and on again), each re-render must equal a fresh one.
+TEST(RenderTest, ReRenderedCopiesEqualFreshOnesWhateverChangesAtTheTop) {
+  conditions::MapVariables vars(Context(true));
+  ASSERT_OK_AND_ASSIGN(Policy policy, LoadPolicyText(R"(
+inputs:
+  - id: logs-${pods.team}
+    type: t
+    condition: ${pods.on} == true
+    processors: [{drop_fields: {fields: [x]}}]
+    zone: ${pods.zone}
+    extra: {condition: '${pods.extra} == true', level: 1}
+    streams:
+      - paths: ['/var/log/${pods.name}.log']
+)",
+                                                     "c.yml", Options(&vars)));
+  const Value processors(Value::List{Value(Value::Map{{"add_fields", Value(Value::Map{})}})});
+  struct Pod {
+    const char* team;
+    bool on;
+    const char* zone;
+    bool extra;
+    bool processors;
+  };
+  const std::vector<std::vector<Pod>> steps = {
+      {{"a", true, "z1", true, true}, {"a", true, "z2", true, false}},
+      {{"a", true, "z1", true, true}, {"a", true, "z2", true, false}},    // unchanged
+      {{"a", true, "z1", true, false}, {"a", true, "z2", true, true}},    // processors swap
+      {{"b", true, "z1", true, false}, {"a", true, "z3", true, true}},    // id, zone change
+      {{"b", true, "z1", false, false}, {"a", true, "z3", true, true}},   // a key removed
+      {{"b", true, "z1", false, false}, {"a", false, "z3", true, true}},  // a copy off
+      {{"b", true, "z1", true, false}, {"a", true, "z3", true, true}},    // key back, copy on
+      {{"b", true, "z1", true, false}, {"a", true, "z3", true, true}},    // unchanged
+  };
+  std::vector<RenderResult> copies, removed;
+  for (size_t step = 0; step < steps.size(); ++step) {
+    SCOPED_TRACE(step);
+    std::vector<std::unique_ptr<PodReader>> readers;
+    std::vector<MappingView> views;
+    for (size_t i = 0; i < steps[step].size(); ++i) {
+      const Pod& pod = steps[step][i];
+      readers.push_back(std::make_unique<PodReader>(
+          vars, Value(Value::Map{{"team", Value(pod.team)},
+                                 {"on", Value(pod.on)},
+                                 {"zone", Value(pod.zone)},
+                                 {"extra", Value(pod.extra)},
+                                 {"name", Value(absl::StrCat("p", i))}})));
+      for (const char* path : {"pods.team", "pods.on", "pods.zone", "pods.extra", "pods.name"}) {
+        readers.back()->Bind(vars.Intern(path), path);
+      }
+      views.push_back(MappingView{i == 0 ? "m0" : "m1", readers.back().get(),
+                                  pod.processors ? &processors : nullptr});
+    }
+    RenderInputCopiesInto(policy.inputs[0], vars, "pods", views, false, &copies, &removed);
+    const std::vector<RenderResult> fresh =
+        RenderInputCopies(policy.inputs[0], vars, "pods", views, false);
+    ASSERT_EQ(copies.size(), fresh.size());
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      EXPECT_EQ(copies[i].id, fresh[i].id);
+      EXPECT_EQ(copies[i].on, fresh[i].on);
+      EXPECT_EQ(copies[i].reason, fresh[i].reason);
+      if (!fresh[i].on) continue;  // an off copy keeps its last config
+      EXPECT_EQ(copies[i].config.ToJson(), fresh[i].config.ToJson());
+      // Composed from every key of the template (`extra` kept): laid out for the next render.
+      const bool every_key = steps[step][i].extra;
+      EXPECT_EQ(copies[i].layout_map != nullptr, every_key);
+      if (every_key) EXPECT_EQ(copies[i].layout_map, &copies[i].config.as_map());
+    }
+  }
+  EXPECT_EQ(copies[1].config.ToJson(),
+            R"({"extra":{"level":1},"id":"logs-a-pods-m1","original_id":"logs-a",)"
+            R"("processors":[{"add_fields":{}},{"drop_fields":{"fields":["x"]}}],)"
+            R"("streams":[{"paths":["/var/log/p1.log"]}],"type":"t","zone":"z3"})");
 }
 
 }  // namespace
