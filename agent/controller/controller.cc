@@ -99,10 +99,11 @@ Controller::Controller(std::shared_ptr<const policy::Policy> policy, VariableSto
       gate_of_.back() = it->second;
     }
   }
-  const int threads = options_.render_threads > 0    ? options_.render_threads
-                      : policy_->render_threads > 0 ? policy_->render_threads
-                                                    : RenderPool::DefaultThreads();
-  if (threads > 1) pool_ = std::make_unique<RenderPool>(threads);
+  const int threads =
+      options_.render_threads > 0 ? options_.render_threads
+      : policy_->render_threads > 0 ? policy_->render_threads
+                                    : WorkerPool::ThreadsFor(0, /*cap=*/2);  // min(2, cores)
+  if (threads > 1) pool_ = std::make_unique<WorkerPool>(threads);
   absl::MutexLock lock(&mu_);
   gates_.resize(gate_by_text.size());
 }

@@ -22,7 +22,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "agent/controller/input_manager.h"
-#include "agent/controller/render_pool.h"
+#include "common/worker_pool.h"
 #include "agent/policy/policy.h"
 #include "agent/policy/render.h"
 #include "agent/store/variable_store.h"
@@ -39,7 +39,7 @@ struct ControllerOptions {
   // held): the start-up gate learns that held inputs were tried again.
   std::function<void()> applied;
   // Threads that render one large Apply (the caller's included): 0 takes the policy's
-  // `agent.render.threads`, and when that is unset too RenderPool::DefaultThreads()
+  // `agent.render.threads`, and when that is unset too WorkerPool::ThreadsFor(0, 2)
   // (min(2, cores)); 1 renders everything on the caller.
   int render_threads = 0;
   // An Apply is rendered on several threads only when its inputs outside gate groups have at
@@ -156,7 +156,7 @@ class Controller {
   // By input: its gate group, or -1.
   std::vector<int32_t> gate_of_;
   // Renders large Applies on several threads; null with one thread.
-  std::unique_ptr<RenderPool> pool_;
+  std::unique_ptr<WorkerPool> pool_;
 
   mutable absl::Mutex mu_;
   InputManager* const manager_ ABSL_PT_GUARDED_BY(mu_);

@@ -357,7 +357,7 @@ TEST_F(ControllerThreadsTest, ThreadsComeFromOptionsThenPolicyThenTheDefault) {
   EXPECT_EQ(threads(3, 1), 3);
   EXPECT_EQ(threads(0, 1), 1);
   EXPECT_EQ(threads(0, 4), 4);
-  EXPECT_EQ(threads(0, 0), RenderPool::DefaultThreads());
+  EXPECT_EQ(threads(0, 0), WorkerPool::ThreadsFor(0, 2));
   manager.WaitIdle();
 }
 
