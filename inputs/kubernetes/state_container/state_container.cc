@@ -178,8 +178,6 @@ void Apply(Series series, const SampleLabels& l, double value, Container& c) {
   }
 }
 
-// Per-pod facts from pod-level families: kube_pod_info always (the node), the rest only with
-// add_metadata.
 // A labels object shared by several events (a pod's labels, a node's labels): built once, before
 // the events, and copied into each of them; the last user moves it instead when no other thread
 // can still be copying it (every user is in the same range of events).
@@ -190,6 +188,14 @@ struct SharedPart {
   Event json;  // an object, or null when it has no field
 };
 
+// A shared part to build before the events, with the label prefix it takes its fields from.
+struct PartToBuild {
+  SharedPart* part;
+  absl::string_view prefix;
+};
+
+// Per-pod facts from pod-level families: kube_pod_info always (the node), the rest only with
+// add_metadata.
 struct Pod {
   absl::string_view node, uid, ip, created_by_kind, created_by_name;
   SharedPart labels;       // kube_pod_labels
@@ -206,8 +212,10 @@ struct Scratch {
   KeyedTable<NodeKey, SharedPart> node_labels;                     // kube_node_labels
   KeyedTable<ReplicaSetKey, absl::string_view> replicaset_owners;  // deployment name
   std::vector<Pod*> pod_of;  // per container, in containers' order
+  std::vector<PartToBuild> parts_to_build;
   void Clear() {
     pod_of.clear();
+    parts_to_build.clear();
     containers.Clear();
     pods.Clear();
     node_labels.Clear();
@@ -262,12 +270,13 @@ Event PrefixedLabels(const Exposition& scrape, const Sample& sample, absl::strin
   return fields.empty() ? Event() : object;
 }
 
-// Notes that container `user` gets `part` (building it on its first user).
-void UseShared(const Exposition& scrape, absl::string_view prefix, int user, SharedPart& part) {
+// Notes that container `user` gets `part`; on its first user, lists it for building.
+void UseShared(absl::string_view prefix, int user, SharedPart& part,
+               std::vector<PartToBuild>& to_build) {
   if (part.sample == nullptr) return;
   if (part.first_user < 0) {
     part.first_user = user;
-    part.json = PrefixedLabels(scrape, *part.sample, prefix);
+    to_build.push_back({&part, prefix});
   }
   part.last_user = user;
 }
@@ -548,14 +557,32 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
     scratch.pod_of.push_back(pod);
     if (!options.add_metadata) continue;
     if (pod != nullptr) {
-      UseShared(scrape, "label_", i, pod->labels);
-      UseShared(scrape, "annotation_", i, pod->annotations);
+      UseShared("label_", i, pod->labels, scratch.parts_to_build);
+      UseShared("annotation_", i, pod->annotations, scratch.parts_to_build);
     }
     const absl::string_view node = NodeOf(container, pod);
     if (node.empty()) continue;
     if (SharedPart* labels = scratch.node_labels.Find(NodeKey(node))) {
-      UseShared(scrape, "label_", i, *labels);
+      UseShared("label_", i, *labels, scratch.parts_to_build);
     }
+  }
+  const int ranges = options.workers == nullptr
+                         ? 1
+                         : std::min(2 * options.workers->threads(),
+                                    count / static_cast<int>(options.min_parallel_events));
+  // The shared parts (one per pod and node at most: independent of each other), then the events.
+  const std::vector<PartToBuild>& parts = scratch.parts_to_build;
+  auto build_parts = [&](size_t begin, size_t end) {
+    for (size_t k = begin; k < end; ++k) {
+      parts[k].part->json = PrefixedLabels(scrape, *parts[k].part->sample, parts[k].prefix);
+    }
+  };
+  if (ranges <= 1) {
+    build_parts(0, parts.size());
+  } else {
+    options.workers->Run(ranges, [&](size_t r) {
+      build_parts(parts.size() * r / ranges, parts.size() * (r + 1) / ranges);
+    });
   }
   const size_t first = events->size();
   events->resize(first + count);
@@ -570,10 +597,6 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
           BuildEvent(key, container, scratch.pod_of[i], i, range, options, scratch);
     }
   };
-  const int ranges = options.workers == nullptr
-                         ? 1
-                         : std::min(2 * options.workers->threads(),
-                                    count / static_cast<int>(options.min_parallel_events));
   if (ranges <= 1) {
     build(Range{0, count});
     return;
