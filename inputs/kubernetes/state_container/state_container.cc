@@ -566,10 +566,11 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
       UseShared("label_", i, *labels, scratch.parts_to_build);
     }
   }
-  const int ranges = options.workers == nullptr
-                         ? 1
-                         : std::min(2 * options.workers->threads(),
-                                    count / static_cast<int>(options.min_parallel_events));
+  const int ranges =
+      options.workers == nullptr
+          ? 1
+          : std::min(2 * options.workers->threads(),
+                     count / static_cast<int>(std::max<size_t>(1, options.min_parallel_events)));
   // The shared parts (one per pod and node at most: independent of each other), then the events.
   const std::vector<PartToBuild>& parts = scratch.parts_to_build;
   auto build_parts = [&](size_t begin, size_t end) {
