@@ -49,11 +49,13 @@ constexpr std::pair<absl::string_view, Series> kSeriesSuffixes[] = {
     {"status_last_terminated_exitcode", Series::kLastTerminatedExitcode},
 };
 
-std::optional<Series> SeriesOf(absl::string_view suffix) {
+// The series of a suffix, or null (a pointer, not std::optional: g++ 12 warns that an optional
+// enum read after the check may be uninitialized).
+const Series* SeriesOf(absl::string_view suffix) {
   for (const auto& [known, series] : kSeriesSuffixes) {
-    if (suffix == known) return series;
+    if (suffix == known) return &series;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 struct Container {
@@ -464,7 +466,7 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
   // Samples come grouped by family: the series of the previous sample is reused while the name
   // repeats, so the name is classified once per family, not once per sample.
   absl::string_view last_name;
-  std::optional<Series> series;
+  const Series* series = nullptr;
   bool init = false;
   Other other = Other::kNone;
   size_t cursor = 0;  // see KeyedTable::At(key, cursor)
@@ -474,7 +476,7 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
     const Sample& s = samples[i];
     if (s.name.data() != last_name.data() && s.name != last_name) {
       last_name = s.name;
-      series.reset();
+      series = nullptr;
       other = Other::kNone;
       cursor = 0;
       absl::string_view name = s.name;
@@ -540,7 +542,7 @@ void StateContainer::Collect(const Exposition& scrape, const CollectOptions& opt
       }
       continue;
     }
-    if (!series) continue;
+    if (series == nullptr) continue;
     const SampleLabels l = ReadLabels(scrape, s);
     if (l.container.empty()) continue;
     Container& c = containers.At(ContainerKey(l.ns, l.pod, l.container), &cursor);
