@@ -54,7 +54,9 @@ TEST(StreamScraperTest, ScrapesOnSeveralThreadsExactlyAsOnOne) {
         ASSERT_EQ(events.size(), expected.size());
         EXPECT_EQ(events, expected) << "add_metadata=" << add_metadata << " scrape " << scrape;
       }
-      if (body == &synthetic) EXPECT_TRUE(SplitIntoPieces(several.exposition()));
+      if (body == &synthetic) {
+        EXPECT_TRUE(SplitIntoPieces(several.exposition()));
+      }
     }
   }
 }
