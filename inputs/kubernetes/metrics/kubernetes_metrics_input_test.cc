@@ -225,24 +225,20 @@ TEST(KubernetesMetricsInputTest, BadConfigurationNamesStreamAndKey) {
   Recorder recorder;
   EXPECT_STATUS(KubernetesMetricsInput::Create(Context(&recorder, &clock, {})),
                 absl::StatusCode::kInvalidArgument, "no streams");
-  EXPECT_STATUS(KubernetesMetricsInput::Create(Context(
-                    &recorder, &clock,
-                    {Stream("ksm:8080", {Value("state_container")}, {{"period", Value("soon")}})})),
-                absl::StatusCode::kInvalidArgument,
+  // One stream with one key set to `value`.
+  auto create_with = [&](const std::string& key, Value value) {
+    return KubernetesMetricsInput::Create(Context(
+        &recorder, &clock,
+        {Stream("ksm:8080", {Value("state_container")}, {{key, std::move(value)}})}));
+  };
+  EXPECT_STATUS(create_with("period", Value("soon")), absl::StatusCode::kInvalidArgument,
                 "input 'kubernetes-cluster-metrics' streams[0]: 'period' must be a duration");
-  EXPECT_STATUS(KubernetesMetricsInput::Create(Context(
-                    &recorder, &clock,
-                    {Stream("ksm:8080", {Value("state_container")}, {{"hots", Value("x")}})})),
-                absl::StatusCode::kInvalidArgument, "hots");
-  EXPECT_STATUS(KubernetesMetricsInput::Create(Context(
-                    &recorder, &clock,
-                    {Stream("ksm:8080", {Value("state_container")}, {{"scrape_threads", Value(-1)}})})),
-                absl::StatusCode::kInvalidArgument,
-                "input 'kubernetes-cluster-metrics' streams[0]: 'scrape_threads' must be between 0");
-  EXPECT_STATUS(KubernetesMetricsInput::Create(Context(
-                    &recorder, &clock,
-                    {Stream("ksm:8080", {Value("state_container")}, {{"scrape_threads", Value("two")}})})),
-                absl::StatusCode::kInvalidArgument, "scrape_threads");
+  EXPECT_STATUS(create_with("hots", Value("x")), absl::StatusCode::kInvalidArgument, "hots");
+  EXPECT_STATUS(
+      create_with("scrape_threads", Value(-1)), absl::StatusCode::kInvalidArgument,
+      "input 'kubernetes-cluster-metrics' streams[0]: 'scrape_threads' must be between 0");
+  EXPECT_STATUS(create_with("scrape_threads", Value("two")), absl::StatusCode::kInvalidArgument,
+                "scrape_threads");
   // Stop without Start is safe.
   ASSERT_OK_AND_ASSIGN(auto idle, KubernetesMetricsInput::Create(
                                       Context(&recorder, &clock, {Stream("ksm:8080")})));
