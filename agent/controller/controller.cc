@@ -223,6 +223,7 @@ int64_t Controller::RenderInputs(const std::vector<size_t>& inputs, const StoreS
                                  InputManager::Batch& batch) {
   const std::vector<std::string> with_mappings = ProvidersWithMappings(snapshot);
   // The inputs rendered on the pool first: those outside gate groups, when they are many.
+  // Their states are taken here, under `mu_`: the pool's tasks are not known to hold it.
   std::vector<size_t> pooled;
   std::vector<InputState*> pooled_states;
   if (pool_ != nullptr) {

@@ -42,7 +42,6 @@ absl::Status StreamScraper::Scrape(absl::string_view body, absl::string_view hos
   CollectOptions options = config_.collect;
   options.stamp = &stamp;
   options.workers = workers_.get();
-  options.min_parallel_events = config_.min_parallel_events;
   for (const StateMetricset* metricset : config_.metricsets) {
     stamp.event = {{"module", "kubernetes"},
                    {"dataset", absl::StrCat("kubernetes.", metricset->name())},

@@ -32,7 +32,6 @@ struct StreamScraperConfig {
   // `scrape_threads`. Helpers start with the first body of at least two parse pieces.
   int threads = 1;
   size_t min_piece_bytes = prometheus::Exposition::kMinPieceBytes;
-  size_t min_parallel_events = CollectOptions().min_parallel_events;
 };
 
 class StreamScraper {

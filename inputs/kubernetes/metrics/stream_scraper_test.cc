@@ -21,7 +21,7 @@ StreamScraperConfig Config(bool add_metadata, int threads) {
   config.threads = threads;
   // Small enough that a 1.4 MB body is cut into pieces and 300 events into ranges.
   config.min_piece_bytes = 4096;
-  config.min_parallel_events = 16;
+  config.collect.min_parallel_events = 16;
   return config;
 }
 
