@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "agent/input/input.h"
 #include "agent/pipeline/processors.h"
+#include "agent/policy/replay_plan.h"
 #include "agent/provider/provider.h"
 #include "agent/registry/options.h"
 #include "agent/registry/registry.h"
@@ -487,6 +488,7 @@ absl::StatusOr<Policy> LoadPolicyText(absl::string_view text, absl::string_view 
       ASSIGN_OR_RETURN(input.body, builder.Build(node, where));
       input.namespaces.assign(builder.namespaces.begin(), builder.namespaces.end());
       input.slots.assign(builder.slots.begin(), builder.slots.end());
+      PrepareReplay(&input);
       policy.inputs.push_back(std::move(input));
     }
   }

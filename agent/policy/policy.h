@@ -6,6 +6,7 @@
 #ifndef GATEHOUSE_AGENT_POLICY_POLICY_H_
 #define GATEHOUSE_AGENT_POLICY_POLICY_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,7 +44,25 @@ struct TemplateNode {
   // kMap with a condition whose entries are all constant: the map it renders to when the
   // condition is true (null otherwise). A gate around a fixed config renders with no work.
   Value constant_when_on;
+  // kScalar of an input with a ReplayPlan: its place in RenderResult::replay_values.
+  int replay_index = -1;
   Position position;
+};
+
+// What a re-render checks to keep a copy's previous config without rebuilding it
+// (replay_plan.h): the input's conditions and `${}` scalars in the order a render meets them.
+struct ReplayStep {
+  int condition = -1;                      // index into InputSpec::conditions; -1: a scalar
+  const ScalarTemplate* scalar = nullptr;  // the scalar (its replay_index is `index`)
+  int index = -1;                          // the scalar's replay_index
+  uint32_t skip = 0;  // a condition's: the steps of the map it gates, passed over when false
+};
+
+struct ReplayPlan {
+  uint64_t id = 0;  // unique among plans: a render result knows which plan recorded it
+  std::vector<ReplayStep> steps;
+  int scalars = 0;
+  std::string base_id;  // the input's rendered id without a copy's suffix
 };
 
 struct InputSpec {
@@ -58,6 +77,9 @@ struct InputSpec {
   std::vector<std::string> namespaces;
   // Every slot the input's values and conditions read (sorted, unique): its dependencies.
   std::vector<conditions::Slot> slots;
+  // Null when a re-render cannot be checked step by step (the input's own `id`, `original_id`
+  // or `processors` holds `${}`: a copy rewrites them).
+  std::shared_ptr<const ReplayPlan> replay;
 };
 
 struct ProviderSpec {

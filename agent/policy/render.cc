@@ -40,6 +40,8 @@ struct RenderContext {
   // Texts of the nested conditions found false (unique), for the "all streams removed" reason.
   std::vector<absl::string_view> false_conditions;
   size_t noted = 0;  // entries of result->variables written by this render
+  // Verdicts and scalar values go to the result's replay record (the input has a plan).
+  bool recording = false;
 };
 
 // Records each variable a condition reads, overwriting the previous render's list in place (the
@@ -299,6 +301,7 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
                                         " failed: ", verdict.status().message());
       return Outcome::kFailed;
     }
+    if (ctx.recording) ctx.result->replay_verdicts[node.condition] = *verdict ? 1 : 0;
     if (!*verdict) {
       if (top) {
         ctx.result->reason = absl::StrCat("condition '", spec.text, "' is false");
@@ -414,6 +417,9 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
                                           node.position.ToString(), " and no fallback");
         return Outcome::kFailed;
       }
+      if (ctx.recording && node.replay_index >= 0) {
+        ctx.result->replay_values[node.replay_index] = **out;
+      }
       return Outcome::kOk;
     }
     case TemplateNode::Kind::kList: {
@@ -473,12 +479,68 @@ const Value* CopyProcessors(const CopyInfo& copy, const Entries& entries, const 
   return ComposeList(items, previous, storage);
 }
 
+// Replays `plan` over `vars` (replay_plan.h): true when every condition decides and every
+// scalar renders as in the full render that recorded `result` (which was on, for this copy):
+// its config, id and reason stay as they are. False: the caller renders in full.
+bool Replay(const ReplayPlan& plan, const InputSpec& input, const conditions::VariableReader& vars,
+            bool strict, const CopyInfo* copy, RenderResult* result) {
+  if (copy != nullptr) {
+    static const Value* const kNoProcessors = new Value();
+    if (!IsCopyId(result->id, plan.base_id, *copy) ||
+        !result->replay_processors.Identical(copy->processors != nullptr ? *copy->processors
+                                                                          : *kNoProcessors)) {
+      return false;
+    }
+  } else if (result->id != plan.base_id) {
+    return false;
+  }
+  RenderContext ctx{input, vars, strict, result};
+  const std::vector<ReplayStep>& steps = plan.steps;
+  for (size_t i = 0; i < steps.size();) {
+    const ReplayStep& step = steps[i];
+    if (step.condition >= 0) {
+      const ConditionSpec& spec = input.conditions[step.condition];
+      ++result->evaluations;
+      NoteVariables(*spec.compiled, ctx);
+      const absl::StatusOr<bool> verdict = spec.compiled->Evaluate(vars, strict);
+      if (!verdict.ok() || *verdict != (result->replay_verdicts[step.condition] != 0)) {
+        return false;
+      }
+      i += *verdict ? 1 : 1 + step.skip;  // a false gate: its map was not rendered
+      continue;
+    }
+    const Value& recorded = result->replay_values[step.index];
+    Value storage;
+    const Value* rendered = nullptr;
+    std::string missing;
+    // RenderShared answers `&recorded` itself when the result equals it.
+    if (!step.scalar->RenderShared(vars, &recorded, &storage, &rendered, &missing) ||
+        rendered != &recorded) {
+      return false;
+    }
+    ++i;
+  }
+  result->variables.erase(result->variables.begin() + static_cast<std::ptrdiff_t>(ctx.noted),
+                          result->variables.end());
+  return true;
+}
+
 }  // namespace
 
 bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& vars, bool strict,
                      const CopyInfo* copy, RenderResult* result) {
   result->was_on = result->on;
   ++result->renders;
+  result->replayed = false;
+  const ReplayPlan* plan = input.replay.get();
+  if (plan != nullptr && result->on && result->replay_plan == plan->id &&
+      result->config.is_map()) {
+    result->evaluations = 0;
+    if (Replay(*plan, input, vars, strict, copy, result)) {
+      result->replayed = true;
+      return false;
+    }
+  }
   result->on = false;
   result->failed = false;
   result->reason.clear();
@@ -497,6 +559,12 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   }
 
   RenderContext ctx{input, vars, strict, result};
+  result->replay_plan = 0;  // recorded again below when this render ends on
+  if (plan != nullptr) {
+    ctx.recording = true;
+    result->replay_verdicts.resize(input.conditions.size());
+    result->replay_values.resize(static_cast<size_t>(plan->scalars));
+  }
   MapRender top;
   Outcome outcome = Outcome::kOk;
   if (input.body.kind == TemplateNode::Kind::kMap) {
@@ -566,6 +634,14 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   }
   const Entries& entries = extras ? merged : top.entries;
   result->on = true;
+  if (plan != nullptr) {
+    result->replay_plan = plan->id;
+    if (copy != nullptr && copy->processors != nullptr) {
+      result->replay_processors = *copy->processors;
+    } else {
+      result->replay_processors = Value();
+    }
+  }
   if (!extras && top.same_as_previous) return false;
   if (!extras && top.whole != nullptr) {
     result->config = *top.whole;
@@ -705,6 +781,7 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
     result.failed = false;
     result.evaluations = 0;
     result.variables.clear();
+    result.replay_plan = 0;
     result.id = input.id;
     result.reason = absl::StrCat("dynamic provider '", provider, "' has no mappings");
     return;

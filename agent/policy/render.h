@@ -5,6 +5,7 @@
 #ifndef GATEHOUSE_AGENT_POLICY_RENDER_H_
 #define GATEHOUSE_AGENT_POLICY_RENDER_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -59,6 +60,17 @@ struct RenderResult {
   // the next render pairs the top-level map with it by position. Null otherwise.
   const Value::Map* layout_map = nullptr;
   uint8_t layout_extras = 0;
+  // True when this render kept the previous config by replaying the input's plan (every
+  // condition decided and every `${}` rendered as the last full render recorded), not by
+  // walking the whole template (replay_plan.h).
+  bool replayed = false;
+  // What the latest full render that ended on recorded for replays: the plan's id (0: nothing
+  // recorded), each evaluated condition's verdict (by InputSpec::conditions index), each
+  // rendered scalar's value (by TemplateNode::replay_index), and the copy's mapping processors.
+  uint64_t replay_plan = 0;
+  std::vector<uint8_t> replay_verdicts;
+  std::vector<Value> replay_values;
+  Value replay_processors;
   // For the controller: the handle of this copy's input instance, null when it has none.
   // Rendering never touches it.
   std::shared_ptr<controller::DesiredInstance> instance;

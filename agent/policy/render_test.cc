@@ -334,7 +334,9 @@ inputs:
       // Composed from every key of the template (`extra` kept): laid out for the next render.
       const bool every_key = steps[step][i].extra;
       EXPECT_EQ(copies[i].layout_map != nullptr, every_key);
-      if (every_key) EXPECT_EQ(copies[i].layout_map, &copies[i].config.as_map());
+      if (every_key) {
+        EXPECT_EQ(copies[i].layout_map, &copies[i].config.as_map());
+      }
     }
   }
   EXPECT_EQ(copies[1].config.ToJson(),
