@@ -32,6 +32,26 @@ constexpr const char* kPodConditions[] = {
     "${kubernetes.pod.name} != ''",
 };
 
+// Pod `i`'s mapping and processors; `round` moves its ip.
+void PublishPod(ProviderSink& pods, int i, int round) {
+  const std::string name = absl::StrCat("pod-", i);
+  Value::Map pod{{"name", Value(name)},
+                 {"uid", Value(absl::StrCat("6b1f0c1e-0000-4000-8000-", 100000000000 + i))},
+                 {"ip", Value(absl::StrCat("10.", 1 + round % 200, ".", i / 250, ".", i % 250))}};
+  Value::Map labels{{"app", Value(absl::StrCat("app-", i % 40))},
+                    {"tier", Value(i % 2 == 0 ? "web" : "db")}};
+  Value::Map mapping{{"pod", Value(std::move(pod))},
+                     {"namespace", Value(i % 10 == 0 ? "kube-system" : "default")},
+                     {"labels", Value(std::move(labels))},
+                     {"annotations", Value(Value::Map{{"skip", Value(false)}})}};
+  Value processors(Value::List{Value(Value::Map{
+      {"add_fields",
+       Value(Value::Map{{"target", Value("kubernetes")},
+                        {"fields", Value(Value::Map{{"pod", Value(name)},
+                                                    {"node", Value("node-1")}})}})}})});
+  pods.UpsertMapping(name, std::move(mapping), std::move(processors));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Input>> FakeInputFactory::Create(InputContext context) const {
@@ -94,24 +114,8 @@ absl::StatusOr<std::unique_ptr<AgentState>> AgentState::Create(const std::string
   state->leader_->Publish({{"leader", Value(leader)}});
   state->leader_value_ = leader;
   state->host_->Publish({{"platform", Value("linux")}, {"name", Value("node-1")}});
-  for (int i = 0; i < pods; ++i) {
-    const std::string name = absl::StrCat("pod-", i);
-    Value::Map pod{{"name", Value(name)},
-                   {"uid", Value(absl::StrCat("6b1f0c1e-0000-4000-8000-", 100000000000 + i))},
-                   {"ip", Value(absl::StrCat("10.1.", i / 250, ".", i % 250))}};
-    Value::Map labels{{"app", Value(absl::StrCat("app-", i % 40))},
-                      {"tier", Value(i % 2 == 0 ? "web" : "db")}};
-    Value::Map mapping{{"pod", Value(std::move(pod))},
-                       {"namespace", Value(i % 10 == 0 ? "kube-system" : "default")},
-                       {"labels", Value(std::move(labels))},
-                       {"annotations", Value(Value::Map{{"skip", Value(false)}})}};
-    Value processors(Value::List{Value(Value::Map{
-        {"add_fields",
-         Value(Value::Map{{"target", Value("kubernetes")},
-                          {"fields", Value(Value::Map{{"pod", Value(name)},
-                                                      {"node", Value("node-1")}})}})}})});
-    state->pods_->UpsertMapping(name, std::move(mapping), std::move(processors));
-  }
+  for (int i = 0; i < pods; ++i) PublishPod(*state->pods_, i, 0);
+  state->pods_count_ = pods;
   store.DrainChanges();
 
   policy::LoadOptions load;
@@ -146,6 +150,11 @@ AgentState::~AgentState() {
 std::vector<ChangeSet> AgentState::SetLeader(bool leader) {
   leader_->Publish({{"leader", Value(leader)}});
   leader_value_ = leader;
+  return store_.DrainChanges();
+}
+
+std::vector<ChangeSet> AgentState::MovePods(int round) {
+  for (int i = 0; i < pods_count_; ++i) PublishPod(*pods_, i, round);
   return store_.DrainChanges();
 }
 

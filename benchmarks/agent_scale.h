@@ -59,6 +59,9 @@ class AgentState {
   bool leader() const { return leader_value_; }
   // A change set that marks everything changed (what a full re-render reacts to).
   static std::vector<ChangeSet> Everything();
+  // Publishes every pod mapping again with a new ip (`round` picks it; consecutive rounds
+  // differ); returns the change sets it produced.
+  std::vector<ChangeSet> MovePods(int round);
 
   controller::Controller& controller() { return *controller_; }
   controller::InputManager& manager() { return *manager_; }
@@ -72,6 +75,7 @@ class AgentState {
   Registry<InputFactory> registry_;
   const FakeInputFactory* factory_ = nullptr;
   bool leader_value_ = false;
+  int pods_count_ = 0;
   std::unique_ptr<ProviderSink> leader_;
   std::unique_ptr<ProviderSink> host_;
   std::unique_ptr<ProviderSink> pods_;

@@ -12,6 +12,11 @@
 //                  Apply: re-evaluate, re-render, start/stop). Target <= 20 us.
 //   BM_ChangeAll   the same flip read by all 100,000 (every one starts or stops). Target <= 10 ms.
 //
+//   BM_RenderFullPodsMoved  not a target: before each iteration (untimed) every pod gets a new
+//                  ip, so every copy's `hosts` changes: every copy is rendered in full (its
+//                  replay finds the change), composed anew and handed over with a new config.
+//                  One thread.
+//
 // Inputs are a fake type that does nothing, so the numbers are Gatehouse's own work. Logging is
 // at `warn` (the InputManager logs one info line per start/stop, which would measure stderr).
 //
@@ -72,6 +77,24 @@ void BM_RenderFullOneThread(benchmark::State& bench) {
   RenderFull(bench, state);
 }
 BENCHMARK(BM_RenderFullOneThread)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_RenderFullPodsMoved(benchmark::State& bench) {
+  static AgentState* const state = MustCreate(PodInputsPolicy(8, 7), 200, true, 1).release();
+  static int round = 0;
+  const int64_t rerenders = state->controller().rerenders();
+  for (auto _ : bench) {
+    bench.PauseTiming();
+    state->manager().WaitIdle();  // the last iteration's restarts, off the clock
+    const std::vector<ChangeSet> moved = state->MovePods(++round);
+    bench.ResumeTiming();
+    state->controller().Apply(moved);
+  }
+  state->manager().WaitIdle();
+  const double n = static_cast<double>(bench.iterations());
+  bench.counters["inputs"] = (state->controller().rerenders() - rerenders) / n;
+  bench.counters["running"] = static_cast<double>(state->manager().running_count());
+}
+BENCHMARK(BM_RenderFullPodsMoved)->Unit(benchmark::kMicrosecond);
 
 // `actuated`: each iteration also waits for the InputManager's worker to have started or
 // stopped every instance (the whole cost, not only the controller's).

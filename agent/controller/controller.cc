@@ -266,7 +266,8 @@ int64_t Controller::RenderInputs(const std::vector<size_t>& inputs, const StoreS
 void Controller::Reconcile(const policy::InputSpec& input, policy::RenderResult& copy,
                            InputManager::Batch& batch) {
   const bool want = copy.on && input.supported;
-  if (copy.instance != nullptr && (!want || copy.instance->id() != copy.id)) {
+  // A replayed copy has the id it had when it was last reconciled.
+  if (copy.instance != nullptr && (!want || (!copy.replayed && copy.instance->id() != copy.id))) {
     batch.Drop(copy.instance);
     // Kept while off (its next start needs no new handle) unless its id changed.
     if (want) copy.instance.reset();
@@ -292,6 +293,8 @@ bool Controller::TakeGateVerdict(size_t index, InputManager::Batch& batch) {
   copy.on = gate.on;
   copy.failed = false;
   copy.evaluations = 0;
+  copy.replayed = false;
+  copy.replay_plan = 0;  // the next render of its own records again
   if (copy.reason != gate.reason) copy.reason.assign(gate.reason);
   if (copy.variables.size() != gate.variables.size()) {
     copy.variables = gate.variables;

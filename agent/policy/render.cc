@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <utility>
 
 #include "absl/base/attributes.h"
@@ -44,6 +45,13 @@ struct RenderContext {
   bool recording = false;
 };
 
+// A variable's value as RenderResult::variables notes it: null when missing.
+const Value& NotedValue(const conditions::VariableReader& vars, conditions::Slot slot) {
+  static const Value* const kMissing = new Value();
+  const Value* v = vars.Read(slot);
+  return v != nullptr ? *v : *kMissing;
+}
+
 // Records each variable a condition reads, overwriting the previous render's list in place (the
 // same conditions read the same paths: nothing is allocated again).
 void NoteVariables(const CompiledCondition& condition, RenderContext& ctx) {
@@ -52,15 +60,14 @@ void NoteVariables(const CompiledCondition& condition, RenderContext& ctx) {
     bool seen = false;
     for (size_t i = 0; i < ctx.noted && !seen; ++i) seen = noted[i].first == path;
     if (seen) continue;
-    const Value* v = ctx.vars.Read(slot);
-    static const Value* const kMissing = new Value();
-    if (v == nullptr) v = kMissing;
+    const Value& v = NotedValue(ctx.vars, slot);
     if (ctx.noted < noted.size()) {
       if (noted[ctx.noted].first != path) noted[ctx.noted].first.assign(path);
-      if (!noted[ctx.noted].second.Identical(*v)) noted[ctx.noted].second = *v;
+      if (!noted[ctx.noted].second.Identical(v)) noted[ctx.noted].second = v;
     } else {
-      noted.emplace_back(std::string(path), *v);
+      noted.emplace_back(std::string(path), v);
     }
+    if (ctx.recording) ctx.result->replay_read.push_back(slot);
     ++ctx.noted;
   }
 }
@@ -479,29 +486,39 @@ const Value* CopyProcessors(const CopyInfo& copy, const Entries& entries, const 
   return ComposeList(items, previous, storage);
 }
 
+// Whether `id`, recorded by a render with `plan`, is the id of `copy` (of no copy: the plain
+// id). Such a render made it from the plan's base id, so only the suffix can differ.
+bool RecordedFor(absl::string_view id, const ReplayPlan& plan, const CopyInfo* copy) {
+  const size_t base = plan.base_id.size();
+  if (copy == nullptr) return id.size() == base;
+  const size_t provider = copy->provider.size();
+  const size_t mapping = copy->mapping_id.size();
+  if (id.size() != base + provider + mapping + 2) return false;
+  const char* suffix = id.data() + base;  // "-<provider>-<mapping id>"
+  return suffix[0] == '-' && suffix[provider + 1] == '-' &&
+         std::memcmp(suffix + provider + 2, copy->mapping_id.data(), mapping) == 0 &&
+         std::memcmp(suffix + 1, copy->provider.data(), provider) == 0;
+}
+
 // Replays `plan` over `vars` (replay_plan.h): true when every condition decides and every
 // scalar renders as in the full render that recorded `result` (which was on, for this copy):
 // its config, id and reason stay as they are. False: the caller renders in full.
 bool Replay(const ReplayPlan& plan, const InputSpec& input, const conditions::VariableReader& vars,
             bool strict, const CopyInfo* copy, RenderResult* result) {
+  if (!RecordedFor(result->id, plan, copy)) return false;
   if (copy != nullptr) {
     static const Value* const kNoProcessors = new Value();
-    if (!IsCopyId(result->id, plan.base_id, *copy) ||
-        !result->replay_processors.Identical(copy->processors != nullptr ? *copy->processors
-                                                                          : *kNoProcessors)) {
+    if (!result->replay_processors.Identical(copy->processors != nullptr ? *copy->processors
+                                                                         : *kNoProcessors)) {
       return false;
     }
-  } else if (result->id != plan.base_id) {
-    return false;
   }
-  RenderContext ctx{input, vars, strict, result};
   const std::vector<ReplayStep>& steps = plan.steps;
   for (size_t i = 0; i < steps.size();) {
     const ReplayStep& step = steps[i];
     if (step.condition >= 0) {
       const ConditionSpec& spec = input.conditions[step.condition];
       ++result->evaluations;
-      NoteVariables(*spec.compiled, ctx);
       const absl::StatusOr<bool> verdict = spec.compiled->Evaluate(vars, strict);
       if (!verdict.ok() || *verdict != (result->replay_verdicts[step.condition] != 0)) {
         return false;
@@ -509,19 +526,16 @@ bool Replay(const ReplayPlan& plan, const InputSpec& input, const conditions::Va
       i += *verdict ? 1 : 1 + step.skip;  // a false gate: its map was not rendered
       continue;
     }
-    const Value& recorded = result->replay_values[step.index];
-    Value storage;
-    const Value* rendered = nullptr;
-    std::string missing;
-    // RenderShared answers `&recorded` itself when the result equals it.
-    if (!step.scalar->RenderShared(vars, &recorded, &storage, &rendered, &missing) ||
-        rendered != &recorded) {
-      return false;
-    }
+    if (!step.scalar->RendersTo(vars, result->replay_values[step.index])) return false;
     ++i;
   }
-  result->variables.erase(result->variables.begin() + static_cast<std::ptrdiff_t>(ctx.noted),
-                          result->variables.end());
+  // The same conditions read the same variables, in the same order: only values can differ.
+  std::vector<std::pair<std::string, Value>>& noted = result->variables;
+  if (noted.size() != result->replay_read.size()) return false;
+  for (size_t k = 0; k < noted.size(); ++k) {
+    const Value& v = NotedValue(vars, result->replay_read[k]);
+    if (!noted[k].second.Identical(v)) noted[k].second = v;
+  }
   return true;
 }
 
@@ -562,6 +576,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   result->replay_plan = 0;  // recorded again below when this render ends on
   if (plan != nullptr) {
     ctx.recording = true;
+    result->replay_read.clear();
     result->replay_verdicts.resize(input.conditions.size());
     result->replay_values.resize(static_cast<size_t>(plan->scalars));
   }
@@ -787,7 +802,6 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
     return;
   }
   absl::flat_hash_map<uint64_t, absl::InlinedVector<size_t, 1>> seen;  // hash -> copies index
-  seen.reserve(mappings.size());
   // Keeps `result` (just rendered) as the next copy unless it duplicates an earlier one.
   auto is_duplicate = [&](const RenderResult& result, size_t index) {
     if (!result.on) return false;
@@ -799,11 +813,12 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
     return false;
   };
   CopyLayouts layouts(input.body);  // shared by the copies
+  // Returns true when the copy is on with a new config or was off: it may now duplicate another.
   auto render = [&](const MappingView& mapping, RenderResult* result) {
     CopyInfo copy{provider, mapping.id, mapping.processors, &layouts};
-    if (RenderInputInto(input, *mapping.reader, strict, &copy, result) && result->on) {
-      result->config_hash = HashWithoutIds(result->config);
-    }
+    const bool changed = RenderInputInto(input, *mapping.reader, strict, &copy, result);
+    if (changed && result->on) result->config_hash = HashWithoutIds(result->config);
+    return result->on && (changed || !result->was_on);
   };
 
   // The usual case: the same mappings as last time, none of them a duplicate then. Each copy is
@@ -812,14 +827,21 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
   for (size_t i = 0; i < mappings.size() && same_mappings; ++i) {
     same_mappings = (*copies)[i].mapping_id == mappings[i].id;
   }
+  // No copy was a duplicate of another then, so duplicates are looked for only from the first
+  // copy that may have become one (the copies before it are as they were).
   if (same_mappings) {
     size_t kept = 0;
+    bool checking = false;
     for (size_t i = 0; i < mappings.size(); ++i) {
       if (i + 2 < mappings.size()) PrefetchHeader((*copies)[i + 2]);
       if (i + 1 < mappings.size()) PrefetchEntries((*copies)[i + 1]);
       RenderResult& result = (*copies)[i];
-      render(mappings[i], &result);
-      if (is_duplicate(result, kept)) {
+      if (render(mappings[i], &result) && !checking) {
+        checking = true;
+        seen.reserve(mappings.size());
+        for (size_t k = 0; k < kept; ++k) is_duplicate((*copies)[k], k);  // none is: recorded
+      }
+      if (checking && is_duplicate(result, kept)) {
         removed->push_back(std::move(result));
         continue;
       }
@@ -830,6 +852,7 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
     return;
   }
 
+  seen.reserve(mappings.size());
   std::vector<RenderResult> previous = std::move(*copies);
   copies->clear();
   copies->reserve(mappings.size());

@@ -66,11 +66,13 @@ struct RenderResult {
   bool replayed = false;
   // What the latest full render that ended on recorded for replays: the plan's id (0: nothing
   // recorded), each evaluated condition's verdict (by InputSpec::conditions index), each
-  // rendered scalar's value (by TemplateNode::replay_index), and the copy's mapping processors.
+  // rendered scalar's value (by TemplateNode::replay_index), the copy's mapping processors, and
+  // the slot of each entry of `variables`.
   uint64_t replay_plan = 0;
   std::vector<uint8_t> replay_verdicts;
   std::vector<Value> replay_values;
   Value replay_processors;
+  std::vector<conditions::Slot> replay_read;
   // For the controller: the handle of this copy's input instance, null when it has none.
   // Rendering never touches it.
   std::shared_ptr<controller::DesiredInstance> instance;

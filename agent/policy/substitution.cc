@@ -37,7 +37,7 @@ absl::Status ParseReference(absl::string_view body, size_t body_offset, const Po
   bool saw_any = false;
   auto finish = [&](size_t at) -> absl::Status {
     if (quoted) {
-      out->alternatives.push_back(Alternative{true, current, 0});
+      out->alternatives.push_back(Alternative{true, current, 0, Value(current)});
       saw_any = true;
     } else {
       absl::string_view name = absl::StripAsciiWhitespace(current);
@@ -95,7 +95,8 @@ absl::Status ParseReference(absl::string_view body, size_t body_offset, const Po
     if (c == ':' && !quoted) {
       if (absl::Status s = finish(i); !s.ok()) return s;
       // The rest, verbatim, is an unquoted string default.
-      out->alternatives.push_back(Alternative{true, std::string(body.substr(i + 1)), 0});
+      const std::string constant(body.substr(i + 1));
+      out->alternatives.push_back(Alternative{true, constant, 0, Value(constant)});
       return absl::OkStatus();
     }
     if (quoted && !absl::ascii_isspace(static_cast<unsigned char>(c))) {
@@ -184,12 +185,9 @@ namespace {
 
 // The first alternative with a value; nullptr when none.
 const Value* Resolve(const Reference& reference, const conditions::VariableReader& vars,
-                     Value* constant_storage, std::vector<conditions::Slot>* read) {
+                     std::vector<conditions::Slot>* read) {
   for (const Alternative& alt : reference.alternatives) {
-    if (alt.is_constant) {
-      *constant_storage = Value(alt.text);
-      return constant_storage;
-    }
+    if (alt.is_constant) return &alt.constant;
     if (read != nullptr) read->push_back(alt.slot);
     if (const Value* v = vars.Read(alt.slot); v != nullptr) return v;
   }
@@ -213,7 +211,7 @@ bool ScalarTemplate::RenderShared(const conditions::VariableReader& vars, const 
                                   std::vector<conditions::Slot>* read) const {
   if (segments_.size() == 1 && segments_.front().is_reference) {
     const Segment& only = segments_.front();
-    const Value* v = Resolve(only.reference, vars, storage, read);
+    const Value* v = Resolve(only.reference, vars, read);
     if (v == nullptr) {
       *missing = only.reference.source;
       return false;
@@ -226,13 +224,12 @@ bool ScalarTemplate::RenderShared(const conditions::VariableReader& vars, const 
   // Text, built in a reused buffer: an unchanged result costs no allocation.
   thread_local std::string text;
   text.clear();
-  Value constant;
   for (const Segment& segment : segments_) {
     if (!segment.is_reference) {
       text.append(segment.literal);
       continue;
     }
-    const Value* v = Resolve(segment.reference, vars, &constant, read);
+    const Value* v = Resolve(segment.reference, vars, read);
     if (v == nullptr) {
       *missing = segment.reference.source;
       return false;
@@ -246,6 +243,34 @@ bool ScalarTemplate::RenderShared(const conditions::VariableReader& vars, const 
     *out = storage;
   }
   return true;
+}
+
+bool ScalarTemplate::RendersTo(const conditions::VariableReader& vars,
+                               const Value& expected) const {
+  if (segments_.size() == 1 && segments_.front().is_reference) {
+    const Value* v = Resolve(segments_.front().reference, vars, nullptr);
+    return v != nullptr && (v == &expected || expected.Identical(*v) || expected == *v);
+  }
+  if (!expected.is_string()) return false;
+  // Each segment must be the next part of `expected`.
+  absl::string_view rest = expected.as_string();
+  for (const Segment& segment : segments_) {
+    if (!segment.is_reference) {
+      if (!absl::ConsumePrefix(&rest, segment.literal)) return false;
+      continue;
+    }
+    const Value* v = Resolve(segment.reference, vars, nullptr);
+    if (v == nullptr) return false;
+    if (v->is_string()) {
+      if (!absl::ConsumePrefix(&rest, v->as_string())) return false;
+      continue;
+    }
+    thread_local std::string text;
+    text.clear();
+    AppendStringified(*v, &text);
+    if (!absl::ConsumePrefix(&rest, text)) return false;
+  }
+  return rest.empty();
 }
 
 void AppendStringified(const Value& value, std::string* out) {

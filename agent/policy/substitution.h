@@ -28,6 +28,7 @@ struct Alternative {
   bool is_constant = false;
   std::string text;  // the full dotted path (default prefix applied), or the constant
   conditions::Slot slot = 0;  // variables only
+  Value constant;             // constants only: `text` as a string value, built once
 };
 
 struct Reference {
@@ -65,6 +66,10 @@ class ScalarTemplate {
   bool RenderShared(const conditions::VariableReader& vars, const Value* previous,
                     Value* storage, const Value** out, std::string* missing,
                     std::vector<conditions::Slot>* read = nullptr) const;
+  // True when rendering over `vars` gives `expected` (RenderShared with `previous` =
+  // `&expected` would answer `&expected`), found without building any text; false when a
+  // reference has no value. A replayed render asks it of every scalar (replay_plan.h).
+  bool RendersTo(const conditions::VariableReader& vars, const Value& expected) const;
 
  private:
   std::vector<Segment> segments_;
