@@ -697,6 +697,9 @@ uint64_t Mix(uint64_t h, uint64_t x) {
   return h;
 }
 
+// A config's values, in order, with each list's and map's size. Keys are left out: the copies
+// of an input share the template's keys, and hashing them cost as much as the values. Equal
+// configs hash equal; the rare unequal ones that collide are told apart by EqualWithoutIds.
 uint64_t HashOf(const Value& value, uint64_t h) {
   h = Mix(h, static_cast<uint64_t>(value.type()));
   switch (value.type()) {
@@ -714,9 +717,7 @@ uint64_t HashOf(const Value& value, uint64_t h) {
       for (const Value& item : value.as_list()) h = HashOf(item, h);
       return Mix(h, value.as_list().size());
     case Value::Type::kMap:
-      for (const auto& [key, item] : value.as_map()) {
-        h = HashOf(item, Mix(h, absl::Hash<absl::string_view>{}(key)));
-      }
+      for (const auto& [key, item] : value.as_map()) h = HashOf(item, h);
       return Mix(h, value.as_map().size());
   }
   return h;
@@ -727,7 +728,7 @@ uint64_t HashOf(const Value& value, uint64_t h) {
 uint64_t HashWithoutIds(const Value& config) {
   uint64_t h = 0;
   for (const auto& [key, item] : config.as_map()) {
-    if (!IsIdKey(key)) h = HashOf(item, Mix(h, absl::Hash<absl::string_view>{}(key)));
+    if (!IsIdKey(key)) h = HashOf(item, h);
   }
   return h;
 }
