@@ -2,6 +2,7 @@
 // and re-renders over changing variables that must equal fresh renders, replayed or not.
 #include "agent/policy/replay_plan.h"
 
+#include <cmath>
 #include <map>
 #include <memory>
 #include <random>
@@ -233,6 +234,33 @@ TEST(ReplayTest, AnUnchangedCopyIsReplayedAndKeepsItsConfig) {
   EXPECT_TRUE(copies[1].replayed);
 }
 
+// A NaN is not equal to itself, but a copy whose variable stays NaN is unchanged: replayed, the
+// same config (not a new one at every render, which would restart its input each time).
+TEST(ReplayTest, AVariableThatStaysNaNKeepsTheConfig) {
+  Paths paths;
+  const Policy policy = MustLoad(R"(
+inputs:
+  - id: m
+    type: t
+    ratio: ${pods.ratio}
+)",
+                                 &paths);
+  ASSERT_EQ(policy.inputs.size(), 1u);
+  RenderResult result;
+  const RootReader first(paths, PodRoot({{"ratio", Value(std::nan(""))}}));
+  EXPECT_TRUE(RenderInputInto(policy.inputs[0], first, false, nullptr, &result));
+  const Value config = result.config;
+  const RootReader again(paths, PodRoot({{"ratio", Value(std::nan(""))}}));
+  EXPECT_FALSE(RenderInputInto(policy.inputs[0], again, false, nullptr, &result));
+  EXPECT_TRUE(result.replayed);
+  EXPECT_TRUE(result.config.Identical(config));
+  // Rendered in full (no plan record), it still comes out the same config.
+  result.replay_plan = 0;
+  EXPECT_FALSE(RenderInputInto(policy.inputs[0], again, false, nullptr, &result));
+  EXPECT_FALSE(result.replayed);
+  EXPECT_TRUE(result.config.Identical(config));
+}
+
 // One pod's variables, each drawn from a few values; values are shared Value objects, as the
 // store keeps an unchanged variable, except `labels_equal`, a distinct but equal map.
 struct PodState {
@@ -283,7 +311,9 @@ void ExpectSameRender(const RenderResult& got, const RenderResult& fresh) {
   EXPECT_EQ(got.reason, fresh.reason);
   EXPECT_EQ(got.evaluations, fresh.evaluations);
   EXPECT_EQ(got.variables, fresh.variables);
-  if (fresh.on) EXPECT_EQ(got.config.ToJson(), fresh.config.ToJson());
+  if (fresh.on) {
+    EXPECT_EQ(got.config.ToJson(), fresh.config.ToJson());
+  }
 }
 
 // Whatever changes between renders, a re-render (replayed, or rendered in full when the replay

@@ -1,5 +1,6 @@
 #include "agent/policy/substitution.h"
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -194,6 +195,14 @@ const Value* Resolve(const Reference& reference, const conditions::VariableReade
   return nullptr;
 }
 
+// The same rendering of a whole-value reference: equal values, or two NaNs (which are not
+// equal, but a config holding one must not count as changed at every render).
+bool SameRendering(const Value& previous, const Value& now) {
+  return previous.Identical(now) || previous == now ||
+         (previous.is_double() && now.is_double() && std::isnan(previous.as_double()) &&
+          std::isnan(now.as_double()));
+}
+
 }  // namespace
 
 bool ScalarTemplate::Render(const conditions::VariableReader& vars, Value* out,
@@ -216,8 +225,7 @@ bool ScalarTemplate::RenderShared(const conditions::VariableReader& vars, const 
       *missing = only.reference.source;
       return false;
     }
-    const bool same = previous != nullptr &&
-                      (previous == v || previous->Identical(*v) || *previous == *v);
+    const bool same = previous != nullptr && (previous == v || SameRendering(*previous, *v));
     *out = same ? previous : v;
     return true;
   }
@@ -249,7 +257,7 @@ bool ScalarTemplate::RendersTo(const conditions::VariableReader& vars,
                                const Value& expected) const {
   if (segments_.size() == 1 && segments_.front().is_reference) {
     const Value* v = Resolve(segments_.front().reference, vars, nullptr);
-    return v != nullptr && (v == &expected || expected.Identical(*v) || expected == *v);
+    return v != nullptr && (v == &expected || SameRendering(expected, *v));
   }
   if (!expected.is_string()) return false;
   // Each segment must be the next part of `expected`.
