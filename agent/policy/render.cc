@@ -248,16 +248,20 @@ const Value* ReuseString(absl::string_view text, const Value* previous, Value* s
   return storage;
 }
 
+// Whether `id` is its first `base_size` bytes + "-" + the copy's provider + "-" + its mapping id.
+bool HasCopySuffix(absl::string_view id, size_t base_size, const CopyInfo& copy) {
+  const size_t provider = copy.provider.size();
+  const size_t mapping = copy.mapping_id.size();
+  if (id.size() != base_size + provider + mapping + 2) return false;
+  const char* suffix = id.data() + base_size;
+  return suffix[0] == '-' && suffix[provider + 1] == '-' &&
+         std::memcmp(suffix + provider + 2, copy.mapping_id.data(), mapping) == 0 &&
+         std::memcmp(suffix + 1, copy.provider.data(), provider) == 0;
+}
+
 // Whether `id` is `base` + "-" + the copy's provider + "-" + its mapping id.
 bool IsCopyId(absl::string_view id, absl::string_view base, const CopyInfo& copy) {
-  const size_t size = base.size() + copy.provider.size() + copy.mapping_id.size() + 2;
-  if (id.size() != size) return false;
-  const size_t mapping_at = size - copy.mapping_id.size();
-  const size_t provider_at = base.size() + 1;
-  return id[base.size()] == '-' && id[mapping_at - 1] == '-' &&
-         id.substr(mapping_at) == copy.mapping_id &&
-         id.substr(provider_at, copy.provider.size()) == copy.provider &&
-         id.substr(0, base.size()) == base;
+  return HasCopySuffix(id, base.size(), copy) && id.substr(0, base.size()) == base;
 }
 
 // The entries a copy set in the previous config (one walk).
@@ -489,15 +493,8 @@ const Value* CopyProcessors(const CopyInfo& copy, const Entries& entries, const 
 // Whether `id`, recorded by a render with `plan`, is the id of `copy` (of no copy: the plain
 // id). Such a render made it from the plan's base id, so only the suffix can differ.
 bool RecordedFor(absl::string_view id, const ReplayPlan& plan, const CopyInfo* copy) {
-  const size_t base = plan.base_id.size();
-  if (copy == nullptr) return id.size() == base;
-  const size_t provider = copy->provider.size();
-  const size_t mapping = copy->mapping_id.size();
-  if (id.size() != base + provider + mapping + 2) return false;
-  const char* suffix = id.data() + base;  // "-<provider>-<mapping id>"
-  return suffix[0] == '-' && suffix[provider + 1] == '-' &&
-         std::memcmp(suffix + provider + 2, copy->mapping_id.data(), mapping) == 0 &&
-         std::memcmp(suffix + 1, copy->provider.data(), provider) == 0;
+  return copy == nullptr ? id.size() == plan.base_id.size()
+                         : HasCopySuffix(id, plan.base_id.size(), *copy);
 }
 
 // Replays `plan` over `vars` (replay_plan.h): true when every condition decides and every
