@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "agent/policy/policy.h"
 #include "common/value.h"
@@ -64,18 +65,20 @@ struct RenderResult {
   // condition decided and every `${}` rendered as the last full render recorded), not by
   // walking the whole template (replay_plan.h).
   bool replayed = false;
-  // What the latest full render that ended on recorded for replays: the plan's id (0: nothing
-  // recorded), each evaluated condition's verdict (by InputSpec::conditions index), each
-  // rendered scalar's value (by TemplateNode::replay_index), the copy's mapping processors, and
-  // the slot of each entry of `variables`.
+  // The plan the latest full render that ended on recorded for (0: nothing recorded).
   uint64_t replay_plan = 0;
-  std::vector<uint8_t> replay_verdicts;
-  std::vector<Value> replay_values;
-  Value replay_processors;
-  std::vector<conditions::Slot> replay_read;
   // For the controller: the handle of this copy's input instance, null when it has none.
   // Rendering never touches it.
   std::shared_ptr<controller::DesiredInstance> instance;
+  // What that render recorded, read only by a replay (last: the fields above are the ones every
+  // render and reconcile touch): each evaluated condition's verdict (by InputSpec::conditions
+  // index), the slot of each entry of `variables`, each rendered scalar's value (by
+  // TemplateNode::replay_index), and the copy's mapping processors. Inline room for the usual
+  // few conditions and variables: no allocation for them.
+  absl::InlinedVector<uint8_t, 8> replay_verdicts;
+  absl::InlinedVector<conditions::Slot, 4> replay_read;
+  std::vector<Value> replay_values;
+  Value replay_processors;
 };
 
 // Renders `input` over `vars` into `result`, which holds this copy's previous render (or is
