@@ -41,8 +41,8 @@ struct RenderContext {
   // Texts of the nested conditions found false (unique), for the "all streams removed" reason.
   std::vector<absl::string_view> false_conditions;
   size_t noted = 0;  // entries of result->variables written by this render
-  // Verdicts and scalar values go to the result's replay record (the input has a plan).
-  bool recording = false;
+  // Where verdicts, scalar values and noted slots go (the input has a plan), else null.
+  ReplayRecord* record = nullptr;
 };
 
 // A variable's value as RenderResult::variables notes it: null when missing.
@@ -67,7 +67,7 @@ void NoteVariables(const CompiledCondition& condition, RenderContext& ctx) {
     } else {
       noted.emplace_back(std::string(path), v);
     }
-    if (ctx.recording) ctx.result->replay_read.push_back(slot);
+    if (ctx.record != nullptr) ctx.record->read.push_back(slot);
     ++ctx.noted;
   }
 }
@@ -312,7 +312,7 @@ Outcome RenderMapEntries(const TemplateNode& node, RenderContext& ctx, bool top,
                                         " failed: ", verdict.status().message());
       return Outcome::kFailed;
     }
-    if (ctx.recording) ctx.result->replay_verdicts[node.condition] = *verdict ? 1 : 0;
+    if (ctx.record != nullptr) ctx.record->verdicts[node.condition] = *verdict ? 1 : 0;
     if (!*verdict) {
       if (top) {
         ctx.result->reason = absl::StrCat("condition '", spec.text, "' is false");
@@ -428,8 +428,8 @@ Outcome RenderNode(const TemplateNode& node, RenderContext& ctx, const Value* pr
                                           node.position.ToString(), " and no fallback");
         return Outcome::kFailed;
       }
-      if (ctx.recording && node.replay_index >= 0) {
-        ctx.result->replay_values[node.replay_index] = **out;
+      if (ctx.record != nullptr && node.replay_index >= 0) {
+        ctx.record->values[node.replay_index] = **out;
       }
       return Outcome::kOk;
     }
@@ -502,10 +502,11 @@ bool RecordedFor(absl::string_view id, const ReplayPlan& plan, const CopyInfo* c
 // its config, id and reason stay as they are. False: the caller renders in full.
 bool Replay(const ReplayPlan& plan, const InputSpec& input, const conditions::VariableReader& vars,
             bool strict, const CopyInfo* copy, RenderResult* result) {
-  if (!RecordedFor(result->id, plan, copy)) return false;
+  const ReplayRecord* record = result->replay_record.get();
+  if (record == nullptr || !RecordedFor(result->id, plan, copy)) return false;
   if (copy != nullptr) {
     static const Value* const kNoProcessors = new Value();
-    if (!result->replay_processors.Identical(copy->processors != nullptr ? *copy->processors
+    if (!record->processors.Identical(copy->processors != nullptr ? *copy->processors
                                                                          : *kNoProcessors)) {
       return false;
     }
@@ -517,20 +518,20 @@ bool Replay(const ReplayPlan& plan, const InputSpec& input, const conditions::Va
       const ConditionSpec& spec = input.conditions[step.condition];
       ++result->evaluations;
       const absl::StatusOr<bool> verdict = spec.compiled->Evaluate(vars, strict);
-      if (!verdict.ok() || *verdict != (result->replay_verdicts[step.condition] != 0)) {
+      if (!verdict.ok() || *verdict != (record->verdicts[step.condition] != 0)) {
         return false;
       }
       i += *verdict ? 1 : 1 + step.skip;  // a false gate: its map was not rendered
       continue;
     }
-    if (!step.scalar->RendersTo(vars, result->replay_values[step.index])) return false;
+    if (!step.scalar->RendersTo(vars, record->values[step.index])) return false;
     ++i;
   }
   // The same conditions read the same variables, in the same order: only values can differ.
   std::vector<std::pair<std::string, Value>>& noted = result->variables;
-  if (noted.size() != result->replay_read.size()) return false;
+  if (noted.size() != record->read.size()) return false;
   for (size_t k = 0; k < noted.size(); ++k) {
-    const Value& v = NotedValue(vars, result->replay_read[k]);
+    const Value& v = NotedValue(vars, record->read[k]);
     if (!noted[k].second.Identical(v)) noted[k].second = v;
   }
   return true;
@@ -572,10 +573,10 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   RenderContext ctx{input, vars, strict, result};
   result->replay_plan = 0;  // recorded again below when this render ends on
   if (plan != nullptr) {
-    ctx.recording = true;
-    result->replay_read.clear();
-    result->replay_verdicts.resize(input.conditions.size());
-    result->replay_values.resize(static_cast<size_t>(plan->scalars));
+    ctx.record = &result->replay_record.GetOrCreate();
+    ctx.record->read.clear();
+    ctx.record->verdicts.resize(input.conditions.size());
+    ctx.record->values.resize(static_cast<size_t>(plan->scalars));
   }
   MapRender top;
   Outcome outcome = Outcome::kOk;
@@ -649,9 +650,9 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   if (plan != nullptr) {
     result->replay_plan = plan->id;
     if (copy != nullptr && copy->processors != nullptr) {
-      result->replay_processors = *copy->processors;
+      ctx.record->processors = *copy->processors;
     } else {
-      result->replay_processors = Value();
+      ctx.record->processors = Value();
     }
   }
   if (!extras && top.same_as_previous) return false;

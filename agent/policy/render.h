@@ -36,6 +36,44 @@ struct CopyInfo {
   CopyLayouts* layouts = nullptr;
 };
 
+// What a full render that ended on recorded for the next one to replay (replay_plan.h): each
+// evaluated condition's verdict (by InputSpec::conditions index), the slot of each entry of
+// RenderResult::variables, each rendered scalar's value (by TemplateNode::replay_index), and
+// the copy's mapping processors. Inline room for the usual few conditions and variables.
+struct ReplayRecord {
+  absl::InlinedVector<uint8_t, 8> verdicts;
+  absl::InlinedVector<conditions::Slot, 4> read;
+  std::vector<Value> values;
+  Value processors;
+};
+
+// Owns a ReplayRecord apart from its RenderResult, and copies it with it. A RenderResult stays
+// small: a controller walks 100,000 of them in a leader flip, and every byte more per result
+// measurably slows that walk.
+class ReplayRecordPtr {
+ public:
+  ReplayRecordPtr() = default;
+  ReplayRecordPtr(const ReplayRecordPtr& other) { *this = other; }
+  ReplayRecordPtr& operator=(const ReplayRecordPtr& other) {
+    if (this != &other) {
+      record_ = other.record_ != nullptr ? std::make_unique<ReplayRecord>(*other.record_) : nullptr;
+    }
+    return *this;
+  }
+  ReplayRecordPtr(ReplayRecordPtr&&) noexcept = default;
+  ReplayRecordPtr& operator=(ReplayRecordPtr&&) noexcept = default;
+
+  const ReplayRecord* get() const { return record_.get(); }
+  // The record, made when there is none yet.
+  ReplayRecord& GetOrCreate() {
+    if (record_ == nullptr) record_ = std::make_unique<ReplayRecord>();
+    return *record_;
+  }
+
+ private:
+  std::unique_ptr<ReplayRecord> record_;
+};
+
 struct RenderResult {
   bool on = false;
   // Why the input (copy) is off: a false condition, a failed condition, a reference without a
@@ -65,20 +103,14 @@ struct RenderResult {
   // condition decided and every `${}` rendered as the last full render recorded), not by
   // walking the whole template (replay_plan.h).
   bool replayed = false;
-  // The plan the latest full render that ended on recorded for (0: nothing recorded).
+  // The plan the latest full render that ended on recorded `replay_record` for (0: nothing
+  // recorded).
   uint64_t replay_plan = 0;
   // For the controller: the handle of this copy's input instance, null when it has none.
   // Rendering never touches it.
   std::shared_ptr<controller::DesiredInstance> instance;
-  // What that render recorded, read only by a replay (last: the fields above are the ones every
-  // render and reconcile touch): each evaluated condition's verdict (by InputSpec::conditions
-  // index), the slot of each entry of `variables`, each rendered scalar's value (by
-  // TemplateNode::replay_index), and the copy's mapping processors. Inline room for the usual
-  // few conditions and variables: no allocation for them.
-  absl::InlinedVector<uint8_t, 8> replay_verdicts;
-  absl::InlinedVector<conditions::Slot, 4> replay_read;
-  std::vector<Value> replay_values;
-  Value replay_processors;
+  // What that render recorded (read only by a replay), kept apart.
+  ReplayRecordPtr replay_record;
 };
 
 // Renders `input` over `vars` into `result`, which holds this copy's previous render (or is
