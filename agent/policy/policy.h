@@ -44,7 +44,7 @@ struct TemplateNode {
   // kMap with a condition whose entries are all constant: the map it renders to when the
   // condition is true (null otherwise). A gate around a fixed config renders with no work.
   Value constant_when_on;
-  // kScalar of an input with a ReplayPlan: its place in RenderResult::replay_values.
+  // kScalar of an input with a ReplayPlan: its place in ReplayRecord::values (render.h).
   int replay_index = -1;
   Position position;
 };

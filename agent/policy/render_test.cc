@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/policy/loader.h"
+#include "agent/policy/pods_load_options.h"
 #include "conditions/conditions.h"
 #include "gtest/gtest.h"
 #include "testing/status_testing.h"
@@ -23,19 +24,9 @@ Value Context(bool leader) {
   });
 }
 
-LoadOptions Options(conditions::VariableResolver* resolver) {
-  LoadOptions options;
-  options.resolver = resolver;
-  options.find_provider = [](absl::string_view name) -> std::optional<ProviderInfo> {
-    return ProviderInfo{name == "pods", nullptr};
-  };
-  options.input_supported = [](absl::string_view) { return true; };
-  return options;
-}
-
 RenderResult RenderOne(const std::string& yaml, const Value& context, bool strict = false) {
   conditions::MapVariables vars(context);
-  auto policy = LoadPolicyText(yaml, "r.yml", Options(&vars));
+  auto policy = LoadPolicyText(yaml, "r.yml", PodsLoadOptions(&vars));
   EXPECT_OK(policy);
   if (!policy.ok() || policy->inputs.empty()) return RenderResult{};
   return RenderInput(policy->inputs[0], vars, strict || policy->strict);
@@ -180,7 +171,7 @@ inputs:
     type: t
     condition: ${pods.app} == 'web'
 )",
-                                                     "c.yml", Options(&vars)));
+                                                     "c.yml", PodsLoadOptions(&vars)));
   const std::vector<std::pair<std::string, Value>> pods = {
       {"a", Value(Value::Map{{"name", Value("web-1")}, {"app", Value("web")}})},
       {"b", Value(Value::Map{{"name", Value("web-2")}, {"app", Value("web")}})},
@@ -228,7 +219,7 @@ inputs:
     type: t
     condition: ${pods.app} == 'web'
 )",
-                                                     "c.yml", Options(&vars)));
+                                                     "c.yml", PodsLoadOptions(&vars)));
   // Renders the copies of pods a and b (with these apps) over `copies`.
   auto render = [&](const char* app_a, const char* app_b, std::vector<RenderResult>* copies,
                     std::vector<RenderResult>* removed) {
@@ -283,7 +274,7 @@ inputs:
     streams:
       - paths: ['/var/log/${pods.name}.log']
 )",
-                                                     "c.yml", Options(&vars)));
+                                                     "c.yml", PodsLoadOptions(&vars)));
   const Value processors(Value::List{Value(Value::Map{{"add_fields", Value(Value::Map{})}})});
   struct Pod {
     const char* team;

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "agent/policy/loader.h"
+#include "agent/policy/pods_load_options.h"
 #include "agent/policy/render.h"
 #include "conditions/conditions.h"
 #include "gtest/gtest.h"
@@ -48,18 +49,8 @@ class RootReader final : public conditions::VariableReader {
   const Value root_;
 };
 
-LoadOptions Options(Paths* paths) {
-  LoadOptions options;
-  options.resolver = paths;
-  options.find_provider = [](absl::string_view name) -> std::optional<ProviderInfo> {
-    return ProviderInfo{name == "pods", nullptr};
-  };
-  options.input_supported = [](absl::string_view) { return true; };
-  return options;
-}
-
 Policy MustLoad(const std::string& yaml, Paths* paths) {
-  absl::StatusOr<Policy> policy = LoadPolicyText(yaml, "replay.yml", Options(paths));
+  absl::StatusOr<Policy> policy = LoadPolicyText(yaml, "replay.yml", PodsLoadOptions(paths));
   EXPECT_OK(policy);
   return policy.ok() ? *std::move(policy) : Policy{};
 }
@@ -255,7 +246,7 @@ inputs:
   EXPECT_TRUE(result.replayed);
   EXPECT_TRUE(result.config.Identical(config));
   // Rendered in full (no plan record), it still comes out the same config.
-  result.replay_plan = 0;
+  result.replay_record.Drop();
   EXPECT_FALSE(RenderInputInto(policy.inputs[0], again, false, nullptr, &result));
   EXPECT_FALSE(result.replayed);
   EXPECT_TRUE(result.config.Identical(config));
