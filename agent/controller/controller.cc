@@ -294,7 +294,7 @@ bool Controller::TakeGateVerdict(size_t index, InputManager::Batch& batch) {
   copy.failed = false;
   copy.evaluations = 0;
   copy.replayed = false;
-  copy.replay_record.Drop();  // set without a render: the next render of its own is full
+  copy.replay_plan = 0;  // the next render of its own records again
   if (copy.reason != gate.reason) copy.reason.assign(gate.reason);
   if (copy.variables.size() != gate.variables.size()) {
     copy.variables = gate.variables;

@@ -498,15 +498,15 @@ bool RecordedFor(absl::string_view id, const ReplayPlan& plan, const CopyInfo* c
 }
 
 // Replays `plan` over `vars` (replay_plan.h): true when every condition decides and every
-// scalar renders as in the full render that made `record` (which ended on, for this copy):
+// scalar renders as in the full render that recorded `result` (which was on, for this copy):
 // its config, id and reason stay as they are. False: the caller renders in full.
-bool Replay(const ReplayPlan& plan, const ReplayRecord& record, const InputSpec& input,
-            const conditions::VariableReader& vars, bool strict, const CopyInfo* copy,
-            RenderResult* result) {
-  if (!RecordedFor(result->id, plan, copy)) return false;
+bool Replay(const ReplayPlan& plan, const InputSpec& input, const conditions::VariableReader& vars,
+            bool strict, const CopyInfo* copy, RenderResult* result) {
+  const ReplayRecord* record = result->replay_record.get();
+  if (record == nullptr || !RecordedFor(result->id, plan, copy)) return false;
   if (copy != nullptr) {
     static const Value* const kNoProcessors = new Value();
-    if (!record.processors.Identical(copy->processors != nullptr ? *copy->processors
+    if (!record->processors.Identical(copy->processors != nullptr ? *copy->processors
                                                                          : *kNoProcessors)) {
       return false;
     }
@@ -518,20 +518,20 @@ bool Replay(const ReplayPlan& plan, const ReplayRecord& record, const InputSpec&
       const ConditionSpec& spec = input.conditions[step.condition];
       ++result->evaluations;
       const absl::StatusOr<bool> verdict = spec.compiled->Evaluate(vars, strict);
-      if (!verdict.ok() || *verdict != (record.verdicts[step.condition] != 0)) {
+      if (!verdict.ok() || *verdict != (record->verdicts[step.condition] != 0)) {
         return false;
       }
       i += *verdict ? 1 : 1 + step.skip;  // a false gate: its map was not rendered
       continue;
     }
-    if (!step.scalar->RendersTo(vars, record.values[step.index])) return false;
+    if (!step.scalar->RendersTo(vars, record->values[step.index])) return false;
     ++i;
   }
   // The same conditions read the same variables, in the same order: only values can differ.
   std::vector<std::pair<std::string, Value>>& noted = result->variables;
-  if (noted.size() != record.read.size()) return false;
+  if (noted.size() != record->read.size()) return false;
   for (size_t k = 0; k < noted.size(); ++k) {
-    const Value& v = NotedValue(vars, record.read[k]);
+    const Value& v = NotedValue(vars, record->read[k]);
     if (!noted[k].second.Identical(v)) noted[k].second = v;
   }
   return true;
@@ -545,11 +545,10 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   ++result->renders;
   result->replayed = false;
   const ReplayPlan* plan = input.replay.get();
-  const ReplayRecord* record = result->replay_record.get();
-  if (plan != nullptr && record != nullptr && record->plan == plan->id && result->on &&
+  if (plan != nullptr && result->on && result->replay_plan == plan->id &&
       result->config.is_map()) {
     result->evaluations = 0;
-    if (Replay(*plan, *record, input, vars, strict, copy, result)) {
+    if (Replay(*plan, input, vars, strict, copy, result)) {
       result->replayed = true;
       return false;
     }
@@ -572,9 +571,9 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   }
 
   RenderContext ctx{input, vars, strict, result};
+  result->replay_plan = 0;  // recorded again below when this render ends on
   if (plan != nullptr) {
     ctx.record = &result->replay_record.GetOrCreate();
-    ctx.record->plan = 0;  // set below when this render ends on
     ctx.record->read.clear();
     ctx.record->verdicts.resize(input.conditions.size());
     ctx.record->values.resize(static_cast<size_t>(plan->scalars));
@@ -649,7 +648,7 @@ bool RenderInputInto(const InputSpec& input, const conditions::VariableReader& v
   const Entries& entries = extras ? merged : top.entries;
   result->on = true;
   if (plan != nullptr) {
-    ctx.record->plan = plan->id;
+    result->replay_plan = plan->id;
     if (copy != nullptr && copy->processors != nullptr) {
       ctx.record->processors = *copy->processors;
     } else {
@@ -796,7 +795,7 @@ void RenderInputCopiesInto(const InputSpec& input, const conditions::VariableRea
     result.failed = false;
     result.evaluations = 0;
     result.variables.clear();
-    result.replay_record.Drop();
+    result.replay_plan = 0;
     result.id = input.id;
     result.reason = absl::StrCat("dynamic provider '", provider, "' has no mappings");
     return;

@@ -246,7 +246,7 @@ inputs:
   EXPECT_TRUE(result.replayed);
   EXPECT_TRUE(result.config.Identical(config));
   // Rendered in full (no plan record), it still comes out the same config.
-  result.replay_record.Drop();
+  result.replay_plan = 0;
   EXPECT_FALSE(RenderInputInto(policy.inputs[0], again, false, nullptr, &result));
   EXPECT_FALSE(result.replayed);
   EXPECT_TRUE(result.config.Identical(config));
